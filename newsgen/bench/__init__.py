@@ -1,0 +1,1 @@
+"""Benchmarks and synthetic corpora for newsgen: run as modules, never imported by a build."""

@@ -1,0 +1,326 @@
+"""The "Xem thêm" index: related articles by shared text, tags, category and date; pure."""
+
+from __future__ import annotations
+
+import datetime
+import heapq
+import math
+import re
+import sys
+import unicodedata
+from array import array
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+
+from newsgen.vietnamese import fold
+
+# Function words only: news words (bộ, số, năm, người, không as in "hàng không") stay in.
+_STOP_TEXT = (
+    "và của các những được cho với là trong đã có này một để khi thì mà từ tại về theo như"
+    " cũng nhưng hoặc vì do bởi sẽ đang vẫn rất lại nếu còn đó ấy nào gì ai bị rằng cùng"
+    " qua trên ở đây nhiều hơn đều chỉ vừa mới nữa hay thế vậy"
+)
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+TITLE_WEIGHT = 3.0
+SUMMARY_WEIGHT = 2.0
+UNIGRAM_WEIGHT = 0.3  # a lone syllable is ambiguous ("nhân"); bigrams carry the meaning
+STOP_WEIGHT = 0.1
+MAX_TERMS = 200  # per article: bounds the cache and the index memory
+TAG_PREFIX = "#"  # text terms never contain "#": the tokeniser splits on punctuation
+
+_PUNCT = re.compile(r"[^\w\s]+|_+")
+_TOKEN_CACHE: dict[str, tuple[str, bool]] = {}
+_FLOATS: dict[float, float] = {}
+
+
+@dataclass(frozen=True)
+class RelatedDoc:
+    """What the index needs to know about one published article."""
+
+    url: str
+    terms: Mapping[str, float]
+    tags: tuple[str, ...]
+    category: str
+    date: datetime.datetime
+    pins: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class RelatedLink:
+    """One entry of an article's "Xem thêm" list."""
+
+    url: str
+    score: float
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Params:
+    """Scoring weights and scale cuts; defaults tuned on tests/data/related_eval."""
+
+    tag_weight: float = 0.3
+    category_weight: float = 0.05
+    recency_weight: float = 0.05
+    recency_days: float = 30.0
+    terms_per_doc: int = 60  # top terms by tf-idf that enter the inverted index
+    window: int = 64  # a term shared by more articles is only followed to the nearest in time
+    max_df_ratio: float = 0.5  # terms in more articles than this say nothing
+    k1: float = 1.2  # BM25-style saturation of repeated terms
+
+
+DEFAULT_PARAMS = Params()
+
+
+def _token(tok: str) -> tuple[str, bool]:
+    """Map a raw token to its term and stop-word flag, memoised: vocabularies are small."""
+    hit = _TOKEN_CACHE.get(tok)
+    if hit is not None:
+        return hit
+    bare = fold(tok)
+    plain = all(c < "\x80" or c in "Đđ" for c in tok)
+    if len(tok) >= 2 and tok.isupper() and plain:
+        hit = (sys.intern(bare.upper()), False)  # "AI" the acronym is not "ai" the pronoun
+    else:
+        hit = (sys.intern(bare), tok.lower() in STOP_WORDS)
+    if len(_TOKEN_CACHE) < 200_000:
+        _TOKEN_CACHE[tok] = hit
+    return hit
+
+
+def _add_field(acc: dict[str, float], text: str, weight: float) -> None:
+    """Count unigrams and bigrams of one field; punctuation ends a bigram run."""
+    uni, uni_stop, bi_stop = (
+        weight * UNIGRAM_WEIGHT,
+        weight * UNIGRAM_WEIGHT * STOP_WEIGHT,
+        weight * STOP_WEIGHT,
+    )
+    get = acc.get
+    for segment in _PUNCT.split(unicodedata.normalize("NFC", text)):
+        prev = ""
+        prev_stop = False
+        for tok in segment.split():
+            term, stop = _TOKEN_CACHE.get(tok) or _token(tok)
+            acc[term] = get(term, 0.0) + (uni_stop if stop else uni)
+            if prev:
+                pair = prev + " " + term
+                acc[pair] = get(pair, 0.0) + (bi_stop if stop or prev_stop else weight)
+            prev, prev_stop = term, stop
+
+
+def _quantise(value: float) -> float:
+    """Round and share float objects so that 100,000 cached term maps stay small."""
+    q = round(value, 3)
+    return _FLOATS.setdefault(q, q) if len(_FLOATS) < 100_000 else q
+
+
+def extract_terms(title: str, summary: str, body_text: str) -> dict[str, float]:
+    """Return weighted syllable unigrams and bigrams of one article, cacheable per source."""
+    acc: dict[str, float] = {}
+    _add_field(acc, title, TITLE_WEIGHT)
+    _add_field(acc, summary, SUMMARY_WEIGHT)
+    _add_field(acc, body_text, 1.0)
+    top = (
+        heapq.nlargest(MAX_TERMS, acc.items(), key=itemgetter(1))
+        if len(acc) > MAX_TERMS
+        else acc.items()
+    )
+    return {sys.intern(t): _quantise(w) for t, w in top}
+
+
+@dataclass
+class _Index:
+    """Per-article sparse vectors and the inverted index over them, in date order."""
+
+    docs: list[RelatedDoc]
+    terms: list[tuple[str, ...]]
+    weights: list[array[float]]
+    postings: dict[str, tuple[array[int], array[float]]]
+    by_url: dict[str, int]
+
+
+def _idf(docs: Sequence[RelatedDoc], p: Params) -> tuple[dict[str, float], dict[str, float]]:
+    """Compute idf of text terms and tags, dropping terms no other article shares."""
+    n = len(docs)
+    df: Counter[str] = Counter()
+    tf: Counter[str] = Counter()
+    for d in docs:
+        df.update(d.terms.keys())
+        tf.update(set(d.tags))
+    cap = max(2, p.max_df_ratio * n)
+    idf = {t: math.log((n + 1) / c) for t, c in df.items() if 2 <= c <= cap}
+    tag_idf = {t: math.log((n + 1) / c) for t, c in tf.items() if c >= 2}
+    return idf, tag_idf
+
+
+def _vector(
+    doc: RelatedDoc, idf: Mapping[str, float], tag_idf: Mapping[str, float], p: Params
+) -> list[tuple[float, str]]:
+    """Weight one article's terms (saturated tf x idf, top few) and tags, each part unit length."""
+    k1 = p.k1
+    scored = [(tf * (k1 + 1) / (tf + k1) * idf[t], t) for t, tf in doc.terms.items() if t in idf]
+    top = heapq.nlargest(p.terms_per_doc, scored)
+    norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
+    vec = [(w / norm, t) for w, t in top]
+    tags = sorted((tag_idf[t], t) for t in set(doc.tags) if t in tag_idf)
+    tnorm = math.sqrt(sum(w * w for w, _ in tags)) or 1.0
+    scale = math.sqrt(p.tag_weight) / tnorm
+    vec.extend((w * scale, TAG_PREFIX + t) for w, t in tags)
+    return vec
+
+
+def _build_index(docs: list[RelatedDoc], p: Params) -> _Index:
+    """Vectorise every article and post its terms, articles in (date, url) order."""
+    idf, tag_idf = _idf(docs, p)
+    index = _Index(docs, [], [], {}, {d.url: i for i, d in enumerate(docs)})
+    postings = index.postings
+    for i, doc in enumerate(docs):
+        vec = _vector(doc, idf, tag_idf, p)
+        index.terms.append(tuple(t for _, t in vec))
+        index.weights.append(array("d", [w for w, _ in vec]))
+        for w, t in vec:
+            post = postings.get(t)
+            if post is None:
+                post = postings[t] = (array("i"), array("d"))
+            post[0].append(i)
+            post[1].append(w)
+    return index
+
+
+def _accumulate(index: _Index, i: int, p: Params) -> dict[int, float]:
+    """Sum term-weight products with the articles sharing a term: no all-pairs comparison."""
+    acc: dict[int, float] = {}
+    get = acc.get
+    half, window = p.window // 2, p.window
+    for t, w in zip(index.terms[i], index.weights[i], strict=True):
+        ids, ws = index.postings[t]
+        n = len(ids)
+        if n == 1:
+            continue
+        if n > window:
+            lo = min(max(0, bisect_left(ids, i) - half), n - window)
+            ids, ws = ids[lo : lo + window], ws[lo : lo + window]
+        for j, wj in zip(ids, ws, strict=True):
+            acc[j] = get(j, 0.0) + w * wj
+    acc.pop(i, None)
+    return acc
+
+
+def _bonus(index: _Index, i: int, j: int, p: Params) -> float:
+    """Add the metadata preferences: same category, close in time (a story's follow-ups)."""
+    a, b = index.docs[i], index.docs[j]
+    days = abs((b.date - a.date).total_seconds()) / 86400.0
+    same = p.category_weight if a.category == b.category else 0.0
+    return same + p.recency_weight * math.exp(-days / p.recency_days)
+
+
+def _sort_key(index: _Index, scored: tuple[float, int]) -> tuple[float, float, str]:
+    """Order by score desc, then date desc, then url asc, whatever the input order."""
+    doc = index.docs[scored[1]]
+    return (-scored[0], -doc.date.timestamp(), doc.url)
+
+
+def _rank(
+    index: _Index, i: int, acc: dict[int, float], need: int, p: Params
+) -> list[tuple[float, int]]:
+    """Return the best `need` candidates exactly, rescoring only the head of the text ranking."""
+    bonus_max = p.category_weight + p.recency_weight
+    m = max(4 * need, 16)
+    while True:
+        head = heapq.nlargest(m, acc.items(), key=itemgetter(1))
+        ranked = sorted(
+            ((round(s + _bonus(index, i, j, p), 9), j) for j, s in head),
+            key=lambda sj: _sort_key(index, sj),
+        )
+        if len(head) == len(acc) or (
+            len(ranked) >= need and head[-1][1] + bonus_max < ranked[need - 1][0]
+        ):
+            return ranked[:need]
+        m *= 4
+
+
+def _reasons(index: _Index, i: int, j: int, pinned: bool, p: Params) -> tuple[str, ...]:
+    """Say in words why j is on i's list (for `newsgen related PATH`)."""
+    a, b = index.docs[i], index.docs[j]
+    out = ["pinned"] if pinned else []
+    wb = dict(zip(index.terms[j], index.weights[j], strict=True))
+    shared = sorted(
+        (
+            (w * wb[t], t)
+            for t, w in zip(index.terms[i], index.weights[i], strict=True)
+            if t in wb and not t.startswith(TAG_PREFIX)
+        ),
+        key=lambda wt: (-wt[0], wt[1]),
+    )
+    if shared:
+        out.append("shared terms: " + ", ".join(t for _, t in shared[:4]))
+    tags = [t for t in dict.fromkeys(a.tags) if t in set(b.tags)]
+    if tags:
+        out.append("shared tags: " + ", ".join(tags))
+    if a.category == b.category:
+        out.append("same category")
+    days = (b.date - a.date).total_seconds() / 86400.0
+    if 0 <= days <= p.recency_days:
+        out.append("recent follow-up")
+    elif -p.recency_days <= days < 0:
+        out.append("same period")
+    return tuple(out)
+
+
+def _links(index: _Index, i: int, count: int, explain: bool, p: Params) -> tuple[RelatedLink, ...]:
+    """Put valid pins first, then the best automatic links, up to `count` (pins always shown)."""
+    doc = index.docs[i]
+    if not doc.enabled:
+        return ()
+    acc = _accumulate(index, i, p)
+    ranked = _rank(index, i, acc, count + len(doc.pins) + len(doc.exclude), p)
+    skip = set(doc.exclude) | {doc.url}
+    chosen: list[tuple[int, float, bool]] = []
+    for url in doc.pins:
+        j = index.by_url.get(url)
+        if j is not None and url not in skip:
+            skip.add(url)
+            score = round(acc[j] + _bonus(index, i, j, p), 9) if j in acc else 0.0
+            chosen.append((j, score, True))
+    for score, j in ranked:
+        if len(chosen) >= count:
+            break
+        if index.docs[j].url not in skip:
+            skip.add(index.docs[j].url)
+            chosen.append((j, score, False))
+    return tuple(
+        RelatedLink(index.docs[j].url, s, _reasons(index, i, j, pin, p) if explain else ())
+        for j, s, pin in chosen
+    )
+
+
+def build_related(
+    docs: Sequence[RelatedDoc],
+    count: int = 5,
+    explain: bool = False,
+    params: Params = DEFAULT_PARAMS,
+) -> dict[str, tuple[RelatedLink, ...]]:
+    """Compute every article's "Xem thêm" list once per build, deterministically."""
+    ordered = sorted(docs, key=lambda d: (d.date, d.url))
+    dupes = sorted(_dupes(ordered))
+    if dupes:
+        raise ValueError(f"duplicate article urls: {', '.join(dupes)}")
+    index = _build_index(ordered, params)
+    return {
+        doc.url: _links(index, i, count, explain, params)
+        for i, doc in sorted(enumerate(ordered), key=lambda x: x[1].url)
+    }
+
+
+def _dupes(docs: Sequence[RelatedDoc]) -> set[str]:
+    """Find urls that occur more than once (the index is keyed by url)."""
+    return {u for u, c in Counter(d.url for d in docs).items() if c > 1}
+
+
+def to_json_mapping(result: Mapping[str, Sequence[RelatedLink]]) -> dict[str, list[str]]:
+    """Flatten the lists for xem-them.json: url -> related urls in rank order, keys sorted."""
+    return {url: [link.url for link in result[url]] for url in sorted(result)}
