@@ -36,6 +36,10 @@ class NewsgenError(Exception):
         self.field = field
         self.line = line
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, str, int]]:
+        """Survive the trip back from a worker process with every field."""
+        return (type(self), (self.message, self.hint, self.field, self.line))
+
     def at(self, path: str, line: int | None = None, field: str | None = None) -> Problem:
         """Attach the file (and line) this error belongs to."""
         return Problem(
@@ -55,6 +59,10 @@ class BuildFailed(Exception):
         errors = [p for p in self.problems if not p.warning]
         files = {p.path for p in errors}
         super().__init__(f"{len(errors)} errors in {len(files)} files; nothing written")
+
+    def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:
+        """Survive the trip back from a worker process with every problem."""
+        return (type(self), (self.problems,))
 
     @property
     def errors(self) -> list[Problem]:

@@ -1,0 +1,63 @@
+"""`newsgen build`: build the site into the output folder, all or nothing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+NAME = "build"
+HELP = "build the site into public/ (nothing is written if any article has an error)"
+
+
+def add_site_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options every command that builds the site shares."""
+    parser.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
+    parser.add_argument("--base-url", help="override base_url from newsgen.yaml")
+    parser.add_argument("--drafts", action="store_true", help="include draft articles")
+    parser.add_argument(
+        "--future", action="store_true", help="include articles dated in the future"
+    )
+    parser.add_argument(
+        "--now", help="build time (ISO 8601); default SOURCE_DATE_EPOCH or the clock"
+    )
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument(
+        "--jobs", type=int, default=0, help="worker processes (default: one per core)"
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare `build`'s options."""
+    add_site_arguments(parser)
+    parser.add_argument("--output", type=Path, help="output folder (default: <site>/public)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build and print the one-line summary; problems raise BuildFailed for the CLI to print."""
+    from ..config import load_config
+    from ..site import BuildRequest, build, build_time
+
+    overrides = {"base_url": args.base_url} if args.base_url else {}
+    config = load_config(args.site, overrides)
+    output = args.output or config.site_dir / "public"
+    request = BuildRequest(
+        config=config,
+        output=Path(output),
+        now=build_time(args.now),
+        drafts=args.drafts,
+        future=args.future,
+        strict=args.strict,
+        jobs=args.jobs,
+    )
+    result = build(request)
+    for warning in result.warnings:
+        print(warning.format(), file=sys.stderr)
+    seconds = sum(result.timings.values())
+    print(
+        f"built {result.articles} articles: {result.pages} files ({result.written} written, "
+        f"{result.unchanged} unchanged), {len(result.warnings)} warnings, {seconds:.2f} s -> {output}"
+    )
+    if result.index is not None and result.index.next_change is not None:
+        print(f"next scheduled change: {result.index.next_change.isoformat()}")
+    return 0

@@ -1,0 +1,372 @@
+"""Source file -> Article: decoding, front matter, Markdown body, images; every problem collected."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from . import frontmatter, markup, related, vietnamese
+from .config import SiteConfig
+from .errors import NewsgenError, Problem
+
+_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One article file as read from disk: its site-relative path, bytes and hash."""
+
+    rel: str  # posix path relative to the site folder, e.g. content/thoi-su/bao.md
+    data: bytes
+    sha256: str
+
+    @classmethod
+    def read(cls, site_dir: Path, path: Path) -> Source:
+        """Read a file under the site folder."""
+        data = path.read_bytes()
+        rel = vietnamese.normalize(path.relative_to(site_dir).as_posix())
+        return cls(rel, data, hashlib.sha256(data).hexdigest())
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image file an article publishes next to its page."""
+
+    source: str  # absolute path of the file to copy
+    name: str  # file name in the article's output folder
+
+
+@dataclass(frozen=True)
+class Article:
+    """A parsed article: everything later stages need, and nothing that depends on other articles."""
+
+    rel: str
+    sha256: str
+    title: str
+    date: dt.datetime
+    updated: dt.datetime | None
+    expires: dt.datetime | None
+    authors: tuple[str, ...]
+    category: str
+    tags: tuple[str, ...]
+    summary: str
+    slug: str
+    draft: bool
+    cover: str | None  # image name in the article folder, a site path, or an http(s) URL
+    cover_alt: str
+    body_html: str
+    images: tuple[Image, ...]
+    related_pins: tuple[str, ...]
+    related_exclude: tuple[str, ...]
+    related_enabled: bool
+    aliases: tuple[str, ...]
+    terms: tuple[tuple[str, float], ...]
+    lines: tuple[tuple[str, int], ...]
+
+    def line(self, key: str) -> int:
+        """Return the line of a front matter key, for messages about it."""
+        return dict(self.lines).get(key, 1)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The outcome of parsing one source: an article, or the errors that stopped it."""
+
+    article: Article | None
+    problems: tuple[Problem, ...]
+
+
+def decode(source: Source, config: SiteConfig) -> str:
+    """Decode UTF-8 (BOM and CRLF accepted) and normalise, or raise with the bad byte's place."""
+    data = source.data
+    if len(data) > config.max_file_size:
+        raise NewsgenError(
+            f"the file is {len(data):,} bytes, over the limit of {config.max_file_size:,}",
+            "split it, or raise max_file_size in newsgen.yaml",
+            line=1,
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise NewsgenError(
+            f"not UTF-8: byte 0x{data[exc.start]:02x} at line {line}, column {column}",
+            "save the file as UTF-8",
+            line=line,
+        ) from None
+    return vietnamese.normalize(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def parse_article(source: Source, config: SiteConfig, renderer: markup.BodyRenderer) -> Parsed:
+    """Parse one source into an Article, collecting every problem instead of stopping at the first."""
+    collected = frontmatter.Collected()
+    try:
+        text = decode(source, config)
+        parts = frontmatter.split(text)
+    except NewsgenError as exc:
+        return Parsed(None, (exc.at(source.rel),))
+    _text_warnings(text, collected)
+    meta = frontmatter.read(parts.front, config.tz, collected)
+    article = None
+    if meta is not None:
+        article = _build(source, config, renderer, meta, parts, collected)
+    problems = [e.at(source.rel) for e in collected.errors]
+    problems += [_warning(w.at(source.rel)) for w in collected.warnings]
+    if collected.errors:
+        article = None
+    return Parsed(article, tuple(problems))
+
+
+def _warning(problem: Problem) -> Problem:
+    """Mark a problem as a warning (printed, counted, fatal only with --strict)."""
+    return Problem(problem.path, problem.line, problem.field, problem.message, problem.hint, True)
+
+
+def _text_warnings(text: str, collected: frontmatter.Collected) -> None:
+    """Warn about leftover combining marks and text pasted from legacy Vietnamese encodings."""
+    for line in vietnamese.combining_mark_lines(text):
+        collected.warnings.append(
+            NewsgenError(
+                "a combining accent mark is left over",
+                "retype the word with a Vietnamese keyboard (Unicode)",
+                line=line,
+            )
+        )
+    for line, encoding, suggestion in vietnamese.detect_legacy(text):
+        collected.warnings.append(
+            NewsgenError(
+                f"this looks like text in the old {encoding} encoding",
+                f"did you mean: {suggestion}",
+                line=line,
+            )
+        )
+
+
+def _build(
+    source: Source,
+    config: SiteConfig,
+    renderer: markup.BodyRenderer,
+    meta: frontmatter.FrontMatter,
+    parts: frontmatter.Split,
+    collected: frontmatter.Collected,
+) -> Article | None:
+    """Turn valid front matter and a body into an Article."""
+    category = meta.category or _folder_category(source.rel)
+    if not category:
+        collected.errors.append(
+            NewsgenError(
+                "category is missing",
+                "add 'category: Thời sự' or put the file in a folder",
+                field="category",
+                line=1,
+            )
+        )
+        return None
+    slug = _slug(meta, config, collected)
+    captions = dict(meta.captions)
+    images, rewrite = _plan_images(source, config, parts.body, collected)
+    rendered = renderer.render(parts.body, parts.body_line, captions, rewrite)
+    _check_rendered(rendered, meta, rewrite, collected)
+    cover, cover_alt = _cover(meta, source, config, images, rendered, collected)
+    summary = meta.summary or markup.first_paragraph(parts.body)
+    body_text = markup.plain_text(parts.body)
+    terms = related.extract_terms(meta.title, summary, body_text)
+    if slug is None:
+        return None
+    return Article(
+        rel=source.rel,
+        sha256=source.sha256,
+        title=meta.title,
+        date=meta.date,
+        updated=meta.updated,
+        expires=meta.expires,
+        authors=meta.authors,
+        category=category,
+        tags=meta.tags,
+        summary=summary,
+        slug=slug,
+        draft=meta.draft,
+        cover=cover,
+        cover_alt=cover_alt,
+        body_html=rendered.html,
+        images=tuple(images.values()),
+        related_pins=meta.related,
+        related_exclude=meta.related_exclude,
+        related_enabled=meta.related_enabled,
+        aliases=meta.aliases,
+        terms=tuple(sorted(terms.items())),
+        lines=meta.lines,
+    )
+
+
+def _folder_category(rel: str) -> str:
+    """Default category: the first folder under content/."""
+    parts = PurePosixPath(rel).parts
+    return parts[1] if len(parts) > 2 else ""
+
+
+def _slug(
+    meta: frontmatter.FrontMatter, config: SiteConfig, collected: frontmatter.Collected
+) -> str | None:
+    """Use the given slug (checked) or make one from the title."""
+    if meta.slug is not None:
+        try:
+            made = vietnamese.slugify(meta.slug, config.slug_max_length)
+        except vietnamese.SlugError as exc:
+            collected.errors.append(
+                NewsgenError(
+                    str(exc), "write letters and digits", field="slug", line=meta.line("slug")
+                )
+            )
+            return None
+        if made != meta.slug:
+            collected.errors.append(
+                NewsgenError(
+                    f"{meta.slug!r} is not a valid slug",
+                    f"write slug: {made}",
+                    field="slug",
+                    line=meta.line("slug"),
+                )
+            )
+            return None
+        return made
+    try:
+        return vietnamese.slugify(meta.title, config.slug_max_length)
+    except vietnamese.SlugError:
+        collected.errors.append(
+            NewsgenError(
+                "the title gives an empty slug",
+                "add a line such as slug: tin-moi",
+                field="title",
+                line=meta.line("title"),
+            )
+        )
+        return None
+
+
+def _plan_images(
+    source: Source, config: SiteConfig, body: str, collected: frontmatter.Collected
+) -> tuple[dict[str, Image], dict[str, str]]:
+    """Find each local image on disk and decide its published name and URL."""
+    images: dict[str, Image] = {}
+    rewrite: dict[str, str] = {}
+    for src in markup.image_sources(body):
+        if not markup._is_local(src) or src in rewrite:
+            continue
+        resolved = _resolve_local(source, config, src)
+        if resolved is None:
+            continue  # reported with its line after rendering
+        if src.startswith("/"):
+            rewrite[src] = config.base_path + src.lstrip("/")
+            continue
+        name = posixpath.basename(urlsplit(src).path)
+        other = images.get(name)
+        if other is not None and other.source != str(resolved):
+            collected.errors.append(
+                NewsgenError(
+                    f"two different images are named {name}",
+                    "rename one of them",
+                    field="image",
+                    line=1,
+                )
+            )
+        images[name] = Image(str(resolved), name)
+        rewrite[src] = name
+    return images, rewrite
+
+
+def _resolve_local(source: Source, config: SiteConfig, src: str) -> Path | None:
+    """Find an image relative to the article, or under static/ for '/...' paths; None if missing."""
+    path = urlsplit(src).path
+    site = config.site_dir
+    if path.startswith("/"):
+        candidate = (site / "static" / path.lstrip("/")).resolve()
+        root = (site / "static").resolve()
+    else:
+        candidate = (site / PurePosixPath(source.rel).parent / path).resolve()
+        root = site.resolve()
+    if not candidate.is_relative_to(root) or not candidate.is_file():
+        return None
+    return candidate
+
+
+def _check_rendered(
+    rendered: markup.Rendered,
+    meta: frontmatter.FrontMatter,
+    rewrite: dict[str, str],
+    collected: frontmatter.Collected,
+) -> None:
+    """Report dangerous URLs, missing images and captions that match no image."""
+    for url, line in rendered.bad_urls:
+        collected.errors.append(
+            NewsgenError(
+                f"{url.split(':')[0]}: URLs are not allowed",
+                "link to an http(s) address or a file",
+                field="body",
+                line=line,
+            )
+        )
+    names = set()
+    for use in rendered.images:
+        names.add(posixpath.basename(urlsplit(use.src).path))
+        if use.src not in rewrite:
+            where = "under static/" if use.src.startswith("/") else "next to the article"
+            collected.errors.append(
+                NewsgenError(
+                    f"image {use.src} not found",
+                    f"put the file {where} or fix the name",
+                    field="body",
+                    line=use.line,
+                )
+            )
+    for name, _caption in meta.captions:
+        if name not in rendered.captions_used and name not in names:
+            collected.warnings.append(
+                NewsgenError(
+                    f"caption for {name}, but the body has no such image",
+                    "check the file name",
+                    field="captions",
+                    line=meta.line("captions"),
+                )
+            )
+
+
+def _cover(
+    meta: frontmatter.FrontMatter,
+    source: Source,
+    config: SiteConfig,
+    images: dict[str, Image],
+    rendered: markup.Rendered,
+    collected: frontmatter.Collected,
+) -> tuple[str | None, str]:
+    """Choose the cover image: `image:` if given, else the first image in the body."""
+    if meta.image:
+        if not markup._is_local(meta.image):
+            return meta.image, meta.title
+        resolved = _resolve_local(source, config, meta.image)
+        if resolved is None:
+            collected.errors.append(
+                NewsgenError(
+                    f"image {meta.image} not found",
+                    "check the file name and folder",
+                    field="image",
+                    line=meta.line("image"),
+                )
+            )
+            return None, ""
+        if meta.image.startswith("/"):
+            return config.base_path + meta.image.lstrip("/"), meta.title
+        name = resolved.name
+        images.setdefault(name, Image(str(resolved), name))
+        return name, meta.title
+    for use in rendered.images:
+        name = posixpath.basename(urlsplit(use.src).path)
+        if name in images and PurePosixPath(name).suffix.lower() in _IMAGE_SUFFIXES:
+            caption = dict(meta.captions).get(name, "")
+            return name, caption or meta.title
+    return None, ""

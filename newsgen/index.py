@@ -1,0 +1,283 @@
+"""SiteIndex: the published articles with their URLs, taxonomies and related links, built once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from . import related, vietnamese
+from .config import SiteConfig
+from .content import Article
+from .errors import Problem
+
+
+@dataclass(frozen=True)
+class Term:
+    """A category, tag or author: one key (both tone styles), one name, one slug, its articles."""
+
+    kind: str
+    key: str
+    name: str
+    slug: str
+    url: str
+    articles: tuple[int, ...]  # positions in SiteIndex.articles, newest first
+
+
+@dataclass(frozen=True)
+class SiteIndex:
+    """Everything rendering needs to know about the whole site; built once, before rendering."""
+
+    articles: tuple[Article, ...]  # published, newest first
+    urls: tuple[str, ...]  # site-relative URL of each article (no base path)
+    categories: tuple[Term, ...]  # Vietnamese order
+    tags: tuple[Term, ...]
+    authors: tuple[Term, ...]
+    article_category: tuple[int, ...]  # position in `categories`
+    article_tags: tuple[tuple[int, ...], ...]
+    article_authors: tuple[tuple[int, ...], ...]
+    related: Mapping[str, tuple[related.RelatedLink, ...]]
+    months: tuple[
+        tuple[tuple[int, int], tuple[int, ...]], ...
+    ]  # ((year, month), articles), newest first
+    next_change: dt.datetime | None  # the next embargo lift or expiry after `now`
+    by_url: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Which unpublished articles a build shows (preview shows drafts and future articles)."""
+
+    now: dt.datetime
+    drafts: bool = False
+    future: bool = False
+
+
+def is_published(article: Article, options: Options) -> bool:
+    """Decide whether an article belongs in this build's output at all."""
+    if article.draft and not options.drafts:
+        return False
+    if article.date > options.now and not options.future:
+        return False
+    return article.expires is None or article.expires > options.now
+
+
+def next_change(articles: Iterable[Article], now: dt.datetime) -> dt.datetime | None:
+    """Return when the published site next changes by itself (an embargo lifts or an article expires)."""
+    times = [a.date for a in articles if not a.draft and a.date > now]
+    times += [a.expires for a in articles if not a.draft and a.expires and a.expires > now]
+    return min(times) if times else None
+
+
+def build_index(
+    articles: Sequence[Article], config: SiteConfig, options: Options
+) -> tuple[SiteIndex, list[Problem]]:
+    """Filter, order and cross-reference the articles; report URL clashes and unknown pins."""
+    problems: list[Problem] = []
+    published = sorted(
+        (a for a in articles if is_published(a, options)), key=lambda a: (a.date, a.rel)
+    )
+    # taxonomies in date order (oldest first), so slug clashes are numbered by first appearance
+    categories = _terms(((a.category,) for a in published), config, "")
+    tags = _terms((a.tags for a in published), config, config.paths.tag + "/")
+    authors = _terms((a.authors for a in published), config, config.paths.author + "/")
+    urls = [_permalink(a, config, categories) for a in published]
+    problems += _url_clashes(published, urls)
+    order = sorted(range(len(published)), key=lambda i: (-published[i].date.timestamp(), urls[i]))
+    ordered = [published[i] for i in order]
+    ordered_urls = [urls[i] for i in order]
+    by_url = {u: i for i, u in enumerate(ordered_urls)}
+    cat_terms = _finish("category", categories, ordered, lambda a: (a.category,))
+    tag_terms = _finish("tag", tags, ordered, lambda a: a.tags)
+    author_terms = _finish("author", authors, ordered, lambda a: a.authors)
+    docs, pin_problems = _related_docs(ordered, ordered_urls, articles, config)
+    problems += pin_problems
+    links = related.build_related(docs, config.related_count) if config.related_count else {}
+    index = SiteIndex(
+        articles=tuple(ordered),
+        urls=tuple(ordered_urls),
+        categories=cat_terms,
+        tags=tag_terms,
+        authors=author_terms,
+        article_category=tuple(_position(cat_terms, (a.category,), config)[0] for a in ordered),
+        article_tags=tuple(_position(tag_terms, a.tags, config) for a in ordered),
+        article_authors=tuple(_position(author_terms, a.authors, config) for a in ordered),
+        related=dict(links),
+        months=_months(ordered, config),
+        next_change=next_change(articles, options.now),
+        by_url=by_url,
+    )
+    return index, problems
+
+
+@dataclass
+class _Draft:
+    """A term while the index is being built."""
+
+    name: str
+    slug: str
+    url: str
+
+
+def _terms(groups: Iterable[Iterable[str]], config: SiteConfig, prefix: str) -> dict[str, _Draft]:
+    """Give each distinct key one display name and a unique slug, by order of first appearance."""
+    names: dict[str, str] = {}
+    for group in groups:
+        for name in group:
+            names.setdefault(
+                vietnamese.tone_key(name), vietnamese.apply_tone_style(name, config.tone_style)
+            )
+    slugs = vietnamese.unique_slugs(list(names), config.slug_max_length)
+    return {key: _Draft(name, slugs[key], f"/{prefix}{slugs[key]}/") for key, name in names.items()}
+
+
+def _finish(
+    kind: str,
+    drafts: dict[str, _Draft],
+    ordered: Sequence[Article],
+    names: Callable[[Article], Iterable[str]],
+) -> tuple[Term, ...]:
+    """Attach article positions to each term and sort terms in Vietnamese order."""
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, article in enumerate(ordered):
+        for name in names(article):
+            key = vietnamese.tone_key(name)
+            if i not in members[key][-1:]:
+                members[key].append(i)
+    terms = [
+        Term(kind, key, d.name, d.slug, d.url, tuple(members[key])) for key, d in drafts.items()
+    ]
+    return tuple(sorted(terms, key=lambda t: (vietnamese.sort_key(t.name), t.slug)))
+
+
+def _position(terms: tuple[Term, ...], names: Iterable[str], config: SiteConfig) -> tuple[int, ...]:
+    """Return the positions of an article's terms in the sorted term list."""
+    where = {t.key: i for i, t in enumerate(terms)}
+    return tuple(where[vietnamese.tone_key(n)] for n in names)
+
+
+def _permalink(article: Article, config: SiteConfig, categories: dict[str, _Draft]) -> str:
+    """Expand the permalink pattern for an article (site-relative, no base path)."""
+    local = article.date.astimezone(config.tz)
+    return config.permalink.format(
+        category=categories[vietnamese.tone_key(article.category)].slug,
+        slug=article.slug,
+        year=f"{local.year:04d}",
+        month=f"{local.month:02d}",
+        day=f"{local.day:02d}",
+    )
+
+
+def _url_clashes(articles: Sequence[Article], urls: Sequence[str]) -> list[Problem]:
+    """Two articles at one URL would overwrite each other: name both files."""
+    seen: dict[str, Article] = {}
+    problems = []
+    for article, url in zip(articles, urls, strict=True):
+        first = seen.setdefault(url.casefold(), article)
+        if first is not article:
+            problems.append(
+                Problem(
+                    article.rel,
+                    article.line("title"),
+                    "slug",
+                    f"{url} is also the URL of {first.rel}",
+                    "give one of them a different 'slug:'",
+                )
+            )
+    return problems
+
+
+def _months(
+    ordered: Sequence[Article], config: SiteConfig
+) -> tuple[tuple[tuple[int, int], tuple[int, ...]], ...]:
+    """Group articles by year and month in the site time zone, newest first."""
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, article in enumerate(ordered):
+        local = article.date.astimezone(config.tz)
+        groups[(local.year, local.month)].append(i)
+    return tuple((ym, tuple(groups[ym])) for ym in sorted(groups, reverse=True))
+
+
+def _related_docs(
+    ordered: Sequence[Article],
+    urls: Sequence[str],
+    every: Sequence[Article],
+    config: SiteConfig,
+) -> tuple[list[related.RelatedDoc], list[Problem]]:
+    """Describe each published article for the related index, resolving pins to URLs."""
+    lookup = _pin_lookup(ordered, urls)
+    known = {a.rel for a in every} | {a.slug for a in every}
+    known |= {a.rel.removeprefix("content/") for a in every}
+    problems: list[Problem] = []
+    docs = []
+    for article, url in zip(ordered, urls, strict=True):
+        pins = _resolve(article, article.related_pins, "related", lookup, known, problems)
+        exclude = _resolve(
+            article, article.related_exclude, "related_exclude", lookup, known, problems
+        )
+        docs.append(
+            related.RelatedDoc(
+                url=url,
+                terms=dict(article.terms),
+                tags=tuple(vietnamese.tone_key(t) for t in article.tags),
+                category=vietnamese.tone_key(article.category),
+                date=article.date,
+                pins=pins,
+                exclude=exclude,
+                enabled=article.related_enabled,
+            )
+        )
+    return docs, problems
+
+
+def related_docs(index: SiteIndex, config: SiteConfig) -> list[related.RelatedDoc]:
+    """Rebuild the related-index input from a finished index (pins already checked)."""
+    docs, _ = _related_docs(index.articles, index.urls, index.articles, config)
+    return docs
+
+
+def _pin_lookup(ordered: Sequence[Article], urls: Sequence[str]) -> dict[str, list[str]]:
+    """Map each way an editor may name an article (path, path under content/, slug, URL) to URLs."""
+    lookup: dict[str, list[str]] = defaultdict(list)
+    for article, url in zip(ordered, urls, strict=True):
+        for name in {article.rel, article.rel.removeprefix("content/"), article.slug, url}:
+            lookup[name].append(url)
+    return lookup
+
+
+def _resolve(
+    article: Article,
+    names: tuple[str, ...],
+    key: str,
+    lookup: dict[str, list[str]],
+    known: set[str],
+    problems: list[Problem],
+) -> tuple[str, ...]:
+    """Turn pinned or excluded article names into URLs, reporting names that match nothing."""
+    found: list[str] = []
+    for name in names:
+        matches = lookup.get(name.strip())
+        if matches and len(matches) == 1:
+            found.append(matches[0])
+        elif matches:
+            problems.append(
+                Problem(
+                    article.rel,
+                    article.line(key),
+                    key,
+                    f"{name!r} names several articles",
+                    "write the file path instead of the slug",
+                )
+            )
+        elif name.strip() not in known:
+            problems.append(
+                Problem(
+                    article.rel,
+                    article.line(key),
+                    key,
+                    f"{name!r} names no article",
+                    "write the path such as content/thoi-su/bai-viet.md, or its slug",
+                )
+            )
+    return tuple(dict.fromkeys(found))

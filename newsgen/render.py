@@ -1,0 +1,128 @@
+"""Jinja environment, theme resolution and filters; render_page is a pure function of its inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import vietnamese
+from .config import SiteConfig
+from .errors import NewsgenError
+from .pages import Page
+
+_BUNDLED = Path(__file__).resolve().parent / "_themes"
+_CHECKOUT = Path(__file__).resolve().parent.parent / "themes"
+
+
+def theme_dir(config: SiteConfig) -> Path:
+    """Find the theme: the site's own themes/ first, then the theme shipped with newsgen."""
+    for root in (config.site_dir / "themes", _BUNDLED, _CHECKOUT):
+        candidate = root / config.theme
+        if (candidate / "templates").is_dir():
+            return candidate
+    raise NewsgenError(
+        f"theme {config.theme!r} not found",
+        f"put it in themes/{config.theme}/templates/ or use theme: default",
+        field="theme",
+    )
+
+
+def template_dirs(config: SiteConfig) -> list[Path]:
+    """Return template folders in lookup order: the site's overrides, then the theme."""
+    dirs = [config.site_dir / "templates", theme_dir(config) / "templates"]
+    return [d for d in dirs if d.is_dir()]
+
+
+def make_environment(
+    config: SiteConfig, build_time: dt.datetime, nav: Any = ()
+) -> jinja2.Environment:
+    """Create the one Jinja environment of a build: autoescaped, strict about undefined names."""
+    dirs = template_dirs(config)
+    theme_templates = theme_dir(config) / "templates"
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader([str(d) for d in dirs]),
+            jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(str(theme_templates))}),
+        ]
+    )
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    env.filters.update(filters(config))
+    env.globals.update(
+        site={
+            "title": config.title,
+            "description": config.description,
+            "base_url": config.base_url,
+            "language": config.language,
+            "search_url": f"/{config.paths.search}/",
+            "tags_url": f"/{config.paths.tag}/",
+            "authors_url": f"/{config.paths.author}/",
+        },
+        nav=nav,
+        build_time=build_time,
+    )
+    return env
+
+
+def filters(config: SiteConfig) -> dict[str, Callable[..., Any]]:
+    """Return the filters themes use for dates and URLs (dates always in the site time zone)."""
+    tz = config.tz
+    base_path = config.base_path
+    origin = (
+        config.base_url.split("://", 1)[0]
+        + "://"
+        + config.base_url.split("://", 1)[1].split("/", 1)[0]
+    )
+
+    def url(path: str) -> str:
+        """Turn a site-relative URL into the one to write in a page (adds the base path)."""
+        if path.startswith(("http://", "https://", "#", "mailto:")):
+            return path
+        return base_path + path.lstrip("/")
+
+    def abs_url(path: str) -> str:
+        """Turn a site-relative URL into an absolute one (feeds, sitemaps, Open Graph)."""
+        return path if path.startswith(("http://", "https://")) else origin + url(path)
+
+    return {
+        "url": url,
+        "abs_url": abs_url,
+        "date_line": lambda d: vietnamese.format_date(d, tz),
+        "short_date": lambda d: vietnamese.short_date(d, tz),
+        "time": lambda d: vietnamese.time_of_day(d, tz),
+        "weekday": lambda d: vietnamese.weekday_name(d, tz),
+        "iso": lambda d: vietnamese.iso_datetime(d, tz),
+        "rfc822": lambda d: vietnamese.rfc822(d, tz),
+    }
+
+
+def render_page(env: jinja2.Environment, page: Page) -> bytes:
+    """Render one page to bytes; a pure function of the environment's templates and the context."""
+    if page.data is not None:
+        return page.data
+    assert page.template is not None
+    template = env.get_template(page.template)
+    return template.render(page.context).encode("utf-8")
+
+
+def templates_digest(config: SiteConfig) -> str:
+    """Hash every template file, so caches of rendered pages know when the theme changed."""
+    digest = hashlib.sha256()
+    for directory in template_dirs(config):
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,264 @@
+"""build(): the whole pipeline, top to bottom. Only its two ends touch the disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import markup
+from .config import SiteConfig
+from .content import Article, Parsed, Source, parse_article
+from .errors import BuildFailed, Problem
+from .index import Options, SiteIndex, build_index
+from .output import Staging, Written
+from .pages import Page, check_collisions, plan_pages
+from .render import make_environment, render_page, theme_dir
+from .views import Link
+
+_PARALLEL_MIN = 64  # below this many items a worker pool costs more than it saves
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What to build and how: the same request serves CI, `newsgen build` and the preview server."""
+
+    config: SiteConfig
+    output: Path
+    now: dt.datetime
+    drafts: bool = False
+    future: bool = False
+    strict: bool = False
+    jobs: int = 0  # 0: one worker per core
+
+
+@dataclass
+class BuildResult:
+    """What a build did: counts for the summary line, warnings, and stage timings."""
+
+    articles: int = 0
+    written: int = 0
+    unchanged: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    index: SiteIndex | None = None
+    files: list[Written] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        """Return how many files the output holds."""
+        return self.written + self.unchanged
+
+
+def build_time(now: str | None = None) -> dt.datetime:
+    """Return the build's notion of 'now': --now, else SOURCE_DATE_EPOCH, else the clock."""
+    if now:
+        parsed = dt.datetime.fromisoformat(now)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def build(request: BuildRequest) -> BuildResult:
+    """Run every stage; raise BuildFailed (nothing written) if any stage reported an error."""
+    result = BuildResult()
+    clock = _Clock(result.timings)
+    config = request.config
+    sources, problems = discover(config)
+    clock.lap("read")
+    articles, parse_problems = parse_all(sources, config, _jobs(request))
+    problems += parse_problems
+    clock.lap("parse")
+    index, index_problems = build_index(
+        articles, config, Options(request.now, request.drafts, request.future)
+    )
+    problems += index_problems
+    clock.lap("index")
+    pages = list(plan_pages(index, config, request.now))
+    problems += check_collisions(pages)
+    clock.lap("plan")
+    _raise_if_failed(problems, request.strict)
+    result.warnings = [p for p in problems if p.warning]
+    result.articles = len(index.articles)
+    result.index = index
+    _write_all(request, index, pages, result)
+    clock.lap("write")
+    return result
+
+
+def _raise_if_failed(problems: list[Problem], strict: bool) -> None:
+    """Stop before writing anything when there is an error (or a warning, with --strict)."""
+    if any(not p.warning or strict for p in problems):
+        if strict:
+            problems = [Problem(p.path, p.line, p.field, p.message, p.hint) for p in problems]
+        raise BuildFailed(problems)
+
+
+def discover(config: SiteConfig) -> tuple[list[Source], list[Problem]]:
+    """Read every *.md under content/, in a stable order, refusing links that leave the site."""
+    root = config.content_dir
+    problems: list[Problem] = []
+    if not root.is_dir():
+        return [], [
+            Problem(
+                "content",
+                0,
+                "",
+                "the content/ folder is missing",
+                "create it and put articles in it",
+            )
+        ]
+    site = config.site_dir.resolve()
+    sources = []
+    for path in sorted(root.rglob("*.md")):
+        rel = path.relative_to(config.site_dir).as_posix()
+        if path.is_symlink() and not path.resolve().is_relative_to(site):
+            problems.append(
+                Problem(
+                    rel, 0, "", "links to a file outside the site", "copy the file into content/"
+                )
+            )
+            continue
+        if path.is_file():
+            sources.append(Source.read(config.site_dir, path))
+    sources.sort(key=lambda s: s.rel)
+    return sources, problems
+
+
+# -- parallel parsing -------------------------------------------------------------------------
+
+_WORKER: dict[str, object] = {}
+
+
+def _parse_chunk(bounds: tuple[int, int]) -> list[Parsed]:
+    """Parse a slice of the sources inside a worker (inherited through fork, nothing pickled in)."""
+    sources: Sequence[Source] = _WORKER["sources"]  # type: ignore[assignment]
+    config: SiteConfig = _WORKER["config"]  # type: ignore[assignment]
+    renderer = _WORKER.get("renderer")
+    if not isinstance(renderer, markup.BodyRenderer):
+        renderer = _WORKER["renderer"] = markup.BodyRenderer(config.raw_html)
+    return [parse_article(s, config, renderer) for s in sources[bounds[0] : bounds[1]]]
+
+
+def parse_all(
+    sources: Sequence[Source], config: SiteConfig, jobs: int
+) -> tuple[list[Article], list[Problem]]:
+    """Parse every source, in parallel when it pays; results come back in input order."""
+    _WORKER.clear()
+    _WORKER.update(sources=sources, config=config)
+    parsed = _map_chunks(_parse_chunk, len(sources), jobs)
+    articles = [p.article for p in parsed if p.article is not None]
+    problems = [problem for p in parsed for problem in p.problems]
+    return articles, problems
+
+
+def _map_chunks(func: Callable[[tuple[int, int]], list], count: int, jobs: int) -> list:
+    """Run `func` over [0, count) in chunks, forked over `jobs` processes, results in order."""
+    if jobs <= 1 or count < _PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        return func((0, count))
+    size = max(16, -(-count // (jobs * 8)))
+    chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        parts = pool.map(func, chunks, chunksize=1)
+    return [item for part in parts for item in part]
+
+
+# -- rendering and writing --------------------------------------------------------------------
+
+
+def _render_chunk(bounds: tuple[int, int]) -> list[Written]:
+    """Render and write a slice of the pages inside a worker."""
+    pages: Sequence[Page] = _WORKER["pages"]  # type: ignore[assignment]
+    staging: Staging = _WORKER["staging"]  # type: ignore[assignment]
+    env = _WORKER["env"]
+    written = []
+    for page in pages[bounds[0] : bounds[1]]:
+        try:
+            data = render_page(env, page)  # type: ignore[arg-type]
+        except Exception as exc:  # a template error: name the template and the page
+            where = f"templates/{page.template}"
+            raise BuildFailed(
+                [
+                    Problem(
+                        where,
+                        getattr(exc, "lineno", 0) or 0,
+                        "",
+                        f"rendering {page.url} failed: {exc}",
+                        "fix the template",
+                    )
+                ]
+            ) from None
+        written.append(staging.write(page.output, data))
+    return written
+
+
+def _write_all(
+    request: BuildRequest, index: SiteIndex, pages: list[Page], result: BuildResult
+) -> None:
+    """Render every page into a staging folder and swap it in; on any failure keep the old output."""
+    config = request.config
+    nav = tuple(Link(t.name, t.url, len(t.articles)) for t in index.categories)
+    env = make_environment(config, request.now, nav)
+    staging = Staging(request.output)
+    try:
+        _WORKER.clear()
+        _WORKER.update(pages=pages, staging=staging, env=env)
+        written: list[Written] = _map_chunks(_render_chunk, len(pages), _jobs(request))
+        written += _copy_assets(config, index, staging)
+        staging.finish(written)
+    except BaseException:
+        staging.abort()
+        raise
+    finally:
+        _WORKER.clear()
+    result.files = written
+    result.written = sum(w.changed for w in written)
+    result.unchanged = len(written) - result.written
+
+
+def _copy_assets(config: SiteConfig, index: SiteIndex, staging: Staging) -> list[Written]:
+    """Copy theme and site static files, then each article's images next to its page."""
+    files: dict[str, Path] = {}
+    for root in (theme_dir(config) / "static", config.site_dir / "static"):
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    _check_inside(path, config.site_dir, root)
+                    files[path.relative_to(root).as_posix()] = path
+    for article, url in zip(index.articles, index.urls, strict=True):
+        for image in article.images:
+            files[url.lstrip("/") + image.name] = Path(image.source)
+    return [staging.copy(rel, path) for rel, path in sorted(files.items())]
+
+
+def _check_inside(path: Path, site: Path, root: Path) -> None:
+    """Refuse a static file that is a link to somewhere outside the site or theme."""
+    resolved = path.resolve()
+    if not (resolved.is_relative_to(site.resolve()) or resolved.is_relative_to(root.resolve())):
+        raise BuildFailed(
+            [Problem(str(path), 0, "", "links to a file outside the site", "copy the file in")]
+        )
+
+
+def _jobs(request: BuildRequest) -> int:
+    """Return the number of worker processes: as asked, else one per core."""
+    return request.jobs if request.jobs > 0 else (os.cpu_count() or 1)
+
+
+class _Clock:
+    """Record how long each stage took, for the summary and the benchmark."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = now - self.last
+        self.last = now

@@ -1,0 +1,149 @@
+"""View objects handed to templates: explicit, frozen, documented in themes/README.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from .config import SiteConfig
+from .content import Article
+from .index import SiteIndex
+
+
+@dataclass(frozen=True)
+class Link:
+    """A named link: a category, tag or author, or a breadcrumb step."""
+
+    name: str
+    url: str
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class ImageView:
+    """An image as a template writes it: `src` is site-relative (use |url) or absolute."""
+
+    src: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """An article as listed on home, section, tag, author and archive pages, and in Xem thêm."""
+
+    title: str
+    url: str
+    date: dt.datetime
+    summary: str
+    category: Link
+    thumb: ImageView | None
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """Everything the article template shows."""
+
+    title: str
+    url: str
+    date: dt.datetime
+    updated: dt.datetime | None
+    authors: tuple[Link, ...]
+    category: Link
+    tags: tuple[Link, ...]
+    summary: str
+    body: Markup
+    cover: ImageView | None
+    related: tuple[ListEntry, ...]
+    related_enabled: bool
+    draft: bool
+    scheduled: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Where a listing page sits among its pages; page 1 is the listing's own URL."""
+
+    number: int
+    total: int
+    prev_url: str | None
+    next_url: str | None
+    urls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What the <head> needs: title, description, canonical URL, social image, structured data."""
+
+    kind: str
+    title: str
+    description: str
+    url: str
+    image: str | None = None
+    noindex: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def cover_of(article: Article, url: str, config: SiteConfig) -> ImageView | None:
+    """Return the article's cover as a site-relative or absolute URL."""
+    cover = article.cover
+    if cover is None:
+        return None
+    if cover.startswith(("http://", "https://")):
+        return ImageView(cover, article.cover_alt)
+    if cover.startswith(config.base_path) and "/" in cover:
+        return ImageView("/" + cover.removeprefix(config.base_path), article.cover_alt)
+    return ImageView(posixpath.join(url, cover), article.cover_alt)
+
+
+def term_link(index: SiteIndex, kind: str, position: int) -> Link:
+    """Return the link to a category, tag or author by its position in the index."""
+    terms = {"category": index.categories, "tag": index.tags, "author": index.authors}[kind]
+    term = terms[position]
+    return Link(term.name, term.url, len(term.articles))
+
+
+def list_entry(index: SiteIndex, position: int, config: SiteConfig) -> ListEntry:
+    """Describe one article for a listing."""
+    article = index.articles[position]
+    url = index.urls[position]
+    return ListEntry(
+        title=article.title,
+        url=url,
+        date=article.date,
+        summary=article.summary,
+        category=term_link(index, "category", index.article_category[position]),
+        thumb=cover_of(article, url, config),
+    )
+
+
+def article_view(
+    index: SiteIndex, position: int, config: SiteConfig, now: dt.datetime
+) -> ArticleView:
+    """Describe one article for its page."""
+    article = index.articles[position]
+    url = index.urls[position]
+    related = tuple(
+        list_entry(index, index.by_url[link.url], config) for link in index.related.get(url, ())
+    )
+    return ArticleView(
+        title=article.title,
+        url=url,
+        date=article.date,
+        updated=article.updated,
+        authors=tuple(term_link(index, "author", p) for p in index.article_authors[position]),
+        category=term_link(index, "category", index.article_category[position]),
+        tags=tuple(term_link(index, "tag", p) for p in index.article_tags[position]),
+        summary=article.summary,
+        body=Markup(article.body_html),
+        cover=cover_of(article, url, config),
+        related=related,
+        related_enabled=article.related_enabled,
+        draft=article.draft,
+        scheduled=article.date > now,
+        source=article.rel,
+    )

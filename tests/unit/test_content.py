@@ -1,0 +1,211 @@
+"""Parsing one article: front matter types, every error with its message and line, Markdown figures."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from newsgen.config import load_config
+from newsgen.content import Parsed, Source, parse_article
+from newsgen.markup import BodyRenderer
+
+
+def parse(text: str | bytes, tmp_path: Path, rel: str = "content/thoi-su/bai.md") -> Parsed:
+    """Parse text as if it were the file `rel` of a site in tmp_path."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    config = load_config(tmp_path)
+    source = Source(rel, data, hashlib.sha256(data).hexdigest())
+    return parse_article(source, config, BodyRenderer())
+
+
+def messages(parsed: Parsed) -> list[str]:
+    """Return the formatted problems."""
+    return [p.format() for p in parsed.problems]
+
+
+GOOD = """---
+title: "Bão số 3 đổ bộ"
+date: 2025-04-22 09:07
+author: Kim Bằng
+tags: [Thời tiết, Bão]
+---
+
+Cơn bão số 3 đã đổ bộ vào đất liền.
+
+Đoạn thứ hai.
+"""
+
+
+def test_good_article_reads_every_field(tmp_path: Path) -> None:
+    parsed = parse(GOOD, tmp_path)
+    assert parsed.problems == ()
+    article = parsed.article
+    assert article is not None
+    assert article.title == "Bão số 3 đổ bộ"
+    assert article.date.isoformat() == "2025-04-22T09:07:00+07:00"
+    assert article.authors == ("Kim Bằng",)
+    assert article.tags == ("Thời tiết", "Bão")
+    assert article.category == "thoi-su"  # the first folder under content/
+    assert article.summary == "Cơn bão số 3 đã đổ bộ vào đất liền."
+    assert article.slug == "bao-so-3-do-bo"
+
+
+def test_bom_crlf_and_nfd_are_accepted(tmp_path: Path) -> None:
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", GOOD).replace("\n", "\r\n")
+    parsed = parse(b"\xef\xbb\xbf" + text.encode(), tmp_path)
+    assert parsed.article is not None
+    assert parsed.article.title == "Bão số 3 đổ bộ"
+    assert unicodedata.is_normalized("NFC", parsed.article.body_html)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no front matter\n", "content/thoi-su/bai.md:1: front matter is missing"),
+        (
+            "---\ntitle: x\ndate: 2025-01-01\n",
+            "content/thoi-su/bai.md:1: front matter is not closed (add a line '---'",
+        ),
+        (
+            "---\n- a\n- b\n---\n",
+            "content/thoi-su/bai.md:2: front matter must be 'key: value' lines",
+        ),
+        ("---\ndate: 2025-01-01\n---\n", "content/thoi-su/bai.md:1: title: title is missing"),
+        ('---\ntitle: "x"\n---\n', "content/thoi-su/bai.md:1: date: date is missing"),
+        (
+            '---\ntitle: "x"\ndate: 2025-02-30\n---\n',
+            "content/thoi-su/bai.md:3: date: '2025-02-30' is not a real date (write 2025-02-28)",
+        ),
+        (
+            "---\ntitle: Tin: nóng: hôm nay\ndate: 2025-01-01\n---\n",
+            "content/thoi-su/bai.md:2: title: YAML could not read this line (put the title in quotes)",
+        ),
+        (
+            '---\ntitle: "x"\ndate: 2025-01-01\ntags: yes\n---\n',
+            "content/thoi-su/bai.md:4: tags: must be a list, not true/false",
+        ),
+        (
+            '---\ntitle: "x"\ndate: 2025-01-01\ntags: [Thời sự, no]\n---\n',
+            "content/thoi-su/bai.md:4: tags: item False was read as true/false, not text (put it in quotes)",
+        ),
+        (
+            '---\ntitle: "x"\ndate: 2025-01-01\ntags: Thời sự\n---\n',
+            "content/thoi-su/bai.md:4: tags: must be a list, not one text (write tags: [Thời sự]",
+        ),
+        (
+            "---\ntitle: 2025\ndate: 2025-01-01\n---\n",
+            "content/thoi-su/bai.md:2: title: must be text, not a number 2025",
+        ),
+        (
+            '---\ntitle: "x"\ndate: 2025-01-01\ndraft: maybe\n---\n',
+            "content/thoi-su/bai.md:4: draft: must be true or false, not 'maybe'",
+        ),
+        (
+            '---\ntitle: "x"\ntitle: "y"\ndate: 2025-01-01\n---\n',
+            "content/thoi-su/bai.md:3: title: 'title' is given twice (keep one 'title:' line (first at line 2))",
+        ),
+        (
+            "---\ntitle: Tin #1 hôm nay\ndate: 2025-01-01\n---\n",
+            "content/thoi-su/bai.md:2: title: the text after '#' was dropped: YAML read only 'Tin' (put the whole value in quotes)",
+        ),
+        (
+            '---\ntitle: &a "x"\nsummary: *a\ndate: 2025-01-01\n---\n',
+            "content/thoi-su/bai.md:3: summary: YAML anchors and aliases (& and *) are not allowed in front matter",
+        ),
+    ],
+)
+def test_each_error_names_file_line_and_fix(tmp_path: Path, text: str, expected: str) -> None:
+    parsed = parse(text, tmp_path)
+    assert parsed.article is None
+    assert any(m.startswith(expected) for m in messages(parsed)), messages(parsed)
+
+
+def test_not_utf8_names_the_position(tmp_path: Path) -> None:
+    data = '---\ntitle: "Tin"\ndate: 2025-01-01\n---\n\nTi\xeang Vi\xeat\n'.encode("latin-1")
+    parsed = parse(data, tmp_path)
+    assert messages(parsed) == [
+        "content/thoi-su/bai.md:6: not UTF-8: byte 0xea at line 6, column 3 (save the file as UTF-8)"
+    ]
+
+
+def test_all_problems_of_a_file_are_reported_together(tmp_path: Path) -> None:
+    parsed = parse("---\ntitle: 5\ndate: 31/04/2025\ntags: Một\n---\n", tmp_path)
+    lines = sorted(p.line for p in parsed.problems)
+    assert lines == [2, 3, 4]
+
+
+def test_unknown_key_is_a_warning_with_suggestion(tmp_path: Path) -> None:
+    parsed = parse('---\ntitle: "x"\ndate: 2025-01-01\ncatagory: Thời sự\n---\nBody\n', tmp_path)
+    assert parsed.article is not None
+    (problem,) = parsed.problems
+    assert problem.warning
+    assert problem.format() == (
+        "content/thoi-su/bai.md:4: warning: catagory: unknown key, ignored (did you mean 'category'?)"
+    )
+
+
+def test_day_first_date_and_offsets(tmp_path: Path) -> None:
+    parsed = parse(
+        '---\ntitle: "x"\ndate: 22/04/2025 09:07\nupdated: 2025-04-22T10:00:00Z\n---\nB\n', tmp_path
+    )
+    assert parsed.article is not None
+    assert parsed.article.date.isoformat() == "2025-04-22T09:07:00+07:00"
+    assert parsed.article.updated is not None
+    assert parsed.article.updated.timestamp() == 1745316000
+
+
+def test_figures_with_captions_and_alt(tmp_path: Path) -> None:
+    (tmp_path / "content/thoi-su").mkdir(parents=True)
+    for name in ("a.jpg", "b.jpg", "c.jpg"):
+        (tmp_path / "content/thoi-su" / name).write_bytes(b"\xff\xd8fake")
+    text = (
+        '---\ntitle: "x"\ndate: 2025-01-01\ncaptions:\n  a.jpg: "Chú thích A & B"\n---\n\n'
+        'Đoạn mở đầu.\n\n![](a.jpg)\n\n![Ảnh B](b.jpg "Chú thích B")\n\nCó ảnh ![c](c.jpg) trong câu.\n'
+    )
+    parsed = parse(text, tmp_path)
+    assert parsed.problems == ()
+    html = parsed.article.body_html  # type: ignore[union-attr]
+    assert (
+        '<figure><img alt="Chú thích A &amp; B" src="a.jpg"><figcaption>Chú thích A &amp; B</figcaption></figure>'
+        in html
+    )
+    assert (
+        '<figure><img alt="Ảnh B" src="b.jpg"><figcaption>Chú thích B</figcaption></figure>' in html
+    )
+    assert '<p>Có ảnh <img alt="c" src="c.jpg"> trong câu.</p>' in html
+    assert parsed.article.cover == "a.jpg"  # type: ignore[union-attr]
+    assert [i.name for i in parsed.article.images] == ["a.jpg", "b.jpg", "c.jpg"]  # type: ignore[union-attr]
+
+
+def test_missing_image_is_an_error_with_its_line(tmp_path: Path) -> None:
+    parsed = parse(
+        '---\ntitle: "x"\ndate: 2025-01-01\n---\n\nĐoạn.\n\n![](khong-co.jpg)\n', tmp_path
+    )
+    assert messages(parsed) == [
+        "content/thoi-su/bai.md:8: body: image khong-co.jpg not found (put the file next to the article or fix the name)"
+    ]
+
+
+def test_caption_without_image_is_a_warning(tmp_path: Path) -> None:
+    parsed = parse('---\ntitle: "x"\ndate: 2025-01-01\ncaptions:\n  z.jpg: "Z"\n---\nB\n', tmp_path)
+    assert parsed.article is not None
+    assert [p.format() for p in parsed.problems] == [
+        "content/thoi-su/bai.md:4: warning: captions: caption for z.jpg, but the body has no such image (check the file name)"
+    ]
+
+
+def test_raw_html_is_escaped_and_script_urls_refused(tmp_path: Path) -> None:
+    parsed = parse(
+        '---\ntitle: "x"\ndate: 2025-01-01\n---\n\n<script>alert(1)</script>\n\nok\n', tmp_path
+    )
+    assert parsed.article is not None
+    assert "<script>" not in parsed.article.body_html
+    assert "&lt;script&gt;" in parsed.article.body_html
+    bad = parse('---\ntitle: "x"\ndate: 2025-01-01\n---\n\n[bấm](javascript:alert(1))\n', tmp_path)
+    assert messages(bad) == [
+        "content/thoi-su/bai.md:6: body: javascript: URLs are not allowed (link to an http(s) address or a file)"
+    ]
