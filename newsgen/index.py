@@ -93,7 +93,8 @@ def build_index(
     author_terms = _finish("author", authors, ordered, lambda a: a.authors)
     docs, pin_problems = _related_docs(ordered, ordered_urls, articles, config)
     problems += pin_problems
-    links = related.build_related(docs, config.related_count) if config.related_count else {}
+    clash = any(p.field == "slug" for p in problems)  # the build fails anyway; related needs unique URLs
+    links = related.build_related(docs, config.related_count) if config.related_count and not clash else {}
     index = SiteIndex(
         articles=tuple(ordered),
         urls=tuple(ordered_urls),
