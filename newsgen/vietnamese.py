@@ -77,10 +77,22 @@ def normalize(text: str) -> str:
 
 def combining_mark_lines(text: str) -> list[int]:
     """Return 1-based lines still holding a combining mark, which valid Vietnamese never has."""
-    text = normalize(text)
-    if _MARK_RE.search(text) is None:
+    if _MARK_RE.search(text) is None and unicodedata.is_normalized("NFC", text):
         return []
+    text = normalize(text)
     return [n for n, line in enumerate(text.split("\n"), 1) if _MARK_RE.search(line)]
+
+
+def _vietnamese_letters() -> frozenset[str]:
+    """Every letter Unicode Vietnamese uses (both cases, every tone), to tell legacy bytes apart."""
+    vowels = "aăâeêioôơuưy"
+    toned = {unicodedata.normalize("NFC", v + t) for v in vowels for t in ("", *TONE_MARKS)}
+    letters = toned | set("bcdđghklmnpqrstvx")
+    return frozenset(letters | {c.upper() for c in letters})
+
+
+#: All letters of Unicode Vietnamese.
+VIETNAMESE_LETTERS = _vietnamese_letters()
 
 
 # --------------------------------------------------------------------------- tone placement
@@ -147,46 +159,45 @@ def _build_fold_table() -> dict[int, str | None]:
 
 #: Full fold table (used for slugs and for text the fast path cannot take).
 FOLD_TABLE = _build_fold_table()
-#: Non-ASCII characters the fast fold path encodes to one byte each (must stay <= 128).
-_FAST_CHARS = (
-    "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
-    "“”‘’–—…«»•·°₫€£¥©®™§¶×÷±²³½¼¾"
-    "çñüöäëïîûåøÿ"
-    "\u00a0\u2009\u202f\u200b\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b"
-)
+#: ASCII the fast fold path must carry (other control bytes are lent to non-ASCII characters;
+#: NUL must stay at 0 or charmap_build falls back to a slow dict).
+_FAST_ASCII = "\x00\t\n\x0b\x0c\r" + "".join(map(chr, range(0x20, 0x7F)))
+#: Frequent non-ASCII punctuation and spaces in Vietnamese news that the fast path carries too.
+_FAST_PUNCTUATION = "\u00a0“”‘’–—…°₫·\u200b\u2009"
 
 
 def _build_fast_fold() -> tuple[str, bytes, bytes]:
-    """Build a one-byte code so fold runs in C: encode, bytes.translate, decode."""
-    chars = "".join(dict.fromkeys(_FAST_CHARS))
-    decoding = "".join(map(chr, range(128))) + chars
+    """Give Vietnamese text a one-byte code so fold runs in C: encode, translate, decode."""
+    letters = sorted(c for c in VIETNAMESE_LETTERS if not c.isascii())
+    extra = iter([*letters, *SHAPE_MARKS, *TONE_MARKS, "\u031b", *_FAST_PUNCTUATION])
+    decoding = "".join(chr(b) if chr(b) in _FAST_ASCII else next(extra, "\ufffe") for b in range(256))
+    if next(extra, None) is not None:  # pragma: no cover - guarded by the table design
+        raise AssertionError("fast fold code has more characters than bytes")
     byte_of = {c: i for i, c in enumerate(decoding)}
     table, delete = bytearray(range(256)), bytearray()
     for i, c in enumerate(decoding):
-        folded = FOLD_TABLE.get(ord(c), c) if i >= 128 or c.isupper() else c
+        folded = FOLD_TABLE.get(ord(c), c)
         if folded is None:
             delete.append(i)
-        elif len(folded) == 1 and folded in byte_of:
+        elif folded in byte_of:
             table[i] = byte_of[folded]
-        else:  # pragma: no cover - guarded by the table design
-            raise AssertionError(f"fast fold cannot map {c!r}")
-    decoding += "\ufffe" * (256 - len(decoding))
     return decoding, bytes(table), bytes(delete)
 
 
 _FAST_DECODING, _FAST_TABLE, _FAST_DELETE = _build_fast_fold()
 _FAST_ENCODING = codecs.charmap_build(_FAST_DECODING)
+if isinstance(_FAST_ENCODING, dict):  # pragma: no cover - guarded by the table design
+    raise AssertionError("fast fold code did not build a C encoding map")
 
 
 def fold(text: str) -> str:
     """Strip case and diacritics so typed-without-accents, NFD and hoà/hòa all match."""
-    lowered = normalize(text).lower()
-    if lowered.isascii():
-        return lowered
-    try:
-        data = codecs.charmap_encode(lowered, "strict", _FAST_ENCODING)[0]
+    if text.isascii():
+        return text.lower()
+    try:  # Marks are deleted, so NFD/NFC/repaired input all fold alike without normalize().
+        data = codecs.charmap_encode(text, "strict", _FAST_ENCODING)[0]
     except UnicodeEncodeError:
-        return lowered.translate(FOLD_TABLE)
+        return normalize(text).lower().translate(FOLD_TABLE)
     data = data.translate(_FAST_TABLE, _FAST_DELETE)
     return codecs.charmap_decode(data, "strict", _FAST_DECODING)[0]
 
@@ -494,6 +505,11 @@ VNI_LETTERS = {"ô": "ơ", "ö": "ư", "ñ": "đ", "æ": "ỉ", "ó": "ĩ", "ò"
                "Ô": "Ơ", "Ö": "Ư", "Ñ": "Đ", "Æ": "Ỉ", "Ó": "Ĩ", "Ò": "Ị", "Î": "Ỵ"}  # fmt: skip
 _VNI_MARK_CHARS = "".join(VNI_MARKS) + "".join(VNI_MARKS).upper()
 _VNI_RE = re.compile(f"([aeouyAEOUYôöÔÖ])([{_VNI_MARK_CHARS}])|([{''.join(VNI_LETTERS)}])")
+_LEGACY_BYTES = set(TCVN3) | set(VNI_MARKS) | {c.upper() for c in VNI_MARKS} | set(VNI_LETTERS)
+_LEGACY_STRONG = "".join(sorted(_LEGACY_BYTES - VIETNAMESE_LETTERS))
+#: Cheap whole-text test: a byte no Unicode Vietnamese text has, or a capital inside a word.
+_LEGACY_HINT_RE = re.compile(f"[{re.escape(_LEGACY_STRONG)}]|[a-z][\u00c0-\u00de\u0110]")
+
 _LEGACY_TOKEN_RE = re.compile("(?:[^\\W\\d_]|[\u00a1-\u00ff])+")
 #: Pieces of a Vietnamese syllable, loose enough for names, strict enough to reject mojibake.
 _ONSETS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x"
@@ -558,9 +574,11 @@ def _legacy_score(line: str, decode: Callable[[str], str]) -> int:
 
 def detect_legacy(text: str) -> list[tuple[int, str, str]]:
     """Find lines pasted from TCVN3/VNI fonts: (line, encoding, decoded line), never converting."""
-    found = []
+    found: list[tuple[int, str, str]] = []
+    if _LEGACY_HINT_RE.search(text) is None:
+        return found
     for number, line in enumerate(text.split("\n"), 1):
-        if line.isascii():
+        if line.isascii() or _LEGACY_HINT_RE.search(line) is None:
             continue
         line = unicodedata.normalize("NFC", line)
         scored = [(_legacy_score(line, dec), name) for name, dec in LEGACY_DECODERS.items()]
