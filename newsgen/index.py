@@ -63,10 +63,14 @@ def is_published(article: Article, options: Options) -> bool:
     return article.expires is None or article.expires > options.now
 
 
-def next_change(articles: Iterable[Article], now: dt.datetime) -> dt.datetime | None:
+def next_change(
+    articles: Iterable[Article], now: dt.datetime, options: Options | None = None
+) -> dt.datetime | None:
     """Return when the published site next changes by itself (an embargo lifts or an article expires)."""
-    times = [a.date for a in articles if not a.draft and a.date > now]
-    times += [a.expires for a in articles if not a.draft and a.expires and a.expires > now]
+    shown = [a for a in articles if not a.draft or (options is not None and options.drafts)]
+    times = [a.expires for a in shown if a.expires and a.expires > now]
+    if options is None or not options.future:  # with --future, embargoed articles are already shown
+        times += [a.date for a in shown if a.date > now and (a.expires is None or a.expires > a.date)]
     return min(times) if times else None
 
 
@@ -79,7 +83,7 @@ def build_index(
         (a for a in articles if is_published(a, options)), key=lambda a: (a.date, a.rel)
     )
     # taxonomies in date order (oldest first), so slug clashes are numbered by first appearance
-    categories = _terms(((a.category,) for a in published), config, "")
+    categories = _terms(((a.category,) for a in published), config, "", _reserved(config))
     tags = _terms((a.tags for a in published), config, config.paths.tag + "/")
     authors = _terms((a.authors for a in published), config, config.paths.author + "/")
     urls = [_permalink(a, config, categories) for a in published]
@@ -106,7 +110,7 @@ def build_index(
         article_authors=tuple(_position(author_terms, a.authors, config) for a in ordered),
         related=dict(links),
         months=_months(ordered, config),
-        next_change=next_change(articles, options.now),
+        next_change=next_change(articles, options.now, options),
         by_url=by_url,
     )
     return index, problems
@@ -121,7 +125,18 @@ class _Draft:
     url: str
 
 
-def _terms(groups: Iterable[Iterable[str]], config: SiteConfig, prefix: str) -> dict[str, _Draft]:
+def _reserved(config: SiteConfig) -> frozenset[str]:
+    """Return the first path words a category may not take: they belong to other pages."""
+    paths = config.paths
+    return frozenset({paths.tag, paths.author, paths.page, paths.search, "assets"})
+
+
+def _terms(
+    groups: Iterable[Iterable[str]],
+    config: SiteConfig,
+    prefix: str,
+    reserved: frozenset[str] = frozenset(),
+) -> dict[str, _Draft]:
     """Give each distinct key one display name and a unique slug, by order of first appearance."""
     names: dict[str, str] = {}
     for group in groups:
@@ -130,6 +145,15 @@ def _terms(groups: Iterable[Iterable[str]], config: SiteConfig, prefix: str) -> 
                 vietnamese.tone_key(name), vietnamese.apply_tone_style(name, config.tone_style)
             )
     slugs = vietnamese.unique_slugs(list(names), config.slug_max_length)
+    taken = set(slugs.values())
+    for key, slug in slugs.items():
+        # a category slug that is a path word or a year would put its pages under another listing
+        if slug in reserved or slug.isdigit():
+            n = 2
+            while f"{slug}-{n}" in taken:
+                n += 1
+            slugs[key] = f"{slug}-{n}"
+            taken.add(slugs[key])
     return {key: _Draft(name, slugs[key], f"/{prefix}{slugs[key]}/") for key, name in names.items()}
 
 

@@ -86,6 +86,11 @@ class PageMeta:
     image: str | None = None
     noindex: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    modified: dt.datetime | None = None  # sitemap lastmod: newest change shown on the page
+    og: tuple[tuple[str, str], ...] = ()  # Open Graph <meta property> pairs, in order
+    twitter: tuple[tuple[str, str], ...] = ()  # Twitter card <meta name> pairs
+    jsonld: tuple[dict[str, Any], ...] = ()  # JSON-LD objects, written with |tojson
+    feeds: tuple[Link, ...] = ()  # RSS feeds to announce with <link rel="alternate">
 
 
 def cover_of(article: Article, url: str, config: SiteConfig) -> ImageView | None:
