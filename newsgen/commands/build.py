@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..config import SiteConfig
+    from ..site import BuildResult
 
 NAME = "build"
 HELP = "build the site into public/ (nothing is written if any article has an error)"
@@ -58,6 +64,15 @@ def run(args: argparse.Namespace) -> int:
         f"built {result.articles} articles: {result.pages} files ({result.written} written, "
         f"{result.unchanged} unchanged), {len(result.warnings)} warnings, {seconds:.2f} s -> {output}"
     )
-    if result.index is not None and result.index.next_change is not None:
-        print(f"next scheduled change: {result.index.next_change.isoformat()}")
+    print(record_schedule(config, request.now, result))
     return 0
+
+
+def record_schedule(config: SiteConfig, now: dt.datetime, result: BuildResult) -> str:
+    """Write .newsgen/schedule.json and return the line saying when the site next changes."""
+    from ..outputs.schedule import schedule_data, write_schedule
+
+    next_change = result.index.next_change if result.index is not None else None
+    path = write_schedule(config, now, next_change)
+    when = schedule_data(config, now, next_change)["next_change"]
+    return f"next scheduled change: {when or 'none'} (written to {path})"
