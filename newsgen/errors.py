@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+#: Language problems are printed in when format() is given none; the CLI sets it per run.
+LANG = "en"
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -17,13 +20,16 @@ class Problem:
     hint: str = ""
     warning: bool = False
 
-    def format(self) -> str:
+    def format(self, lang: str | None = None) -> str:
         """Render as the one-line message printed to the terminal and shown in the overlay."""
+        from .messages import translate  # the catalogue: Vietnamese when lang (or LANG) is vi
+
+        lang = lang or LANG
         where = f"{self.path}:{self.line}" if self.line else self.path
         field = f" {self.field}:" if self.field else ""
-        hint = f" ({self.hint})" if self.hint else ""
-        kind = " warning:" if self.warning else ""
-        return f"{where}:{kind}{field} {self.message}{hint}"
+        hint = f" ({translate(self.hint, lang)})" if self.hint else ""
+        kind = f" {translate('warning', lang)}:" if self.warning else ""
+        return f"{where}:{kind}{field} {translate(self.message, lang)}{hint}"
 
 
 class NewsgenError(Exception):

@@ -59,7 +59,8 @@ def build(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, s
     from newsgen.cli import main
 
     def run(site_dir: Path, *args: str) -> tuple[int, str, str]:
-        code = main(["build", "--site", str(site_dir), "--now", NOW, "--jobs", "1", *args])
+        # English messages: the Vietnamese catalogue has its own tests (tests/unit/test_messages.py)
+        code = main(["--lang", "en", "build", "--site", str(site_dir), "--now", NOW, "--jobs", "1", *args])
         out, err = capsys.readouterr()
         return code, out, err
 
