@@ -507,8 +507,18 @@ _VNI_MARK_CHARS = "".join(VNI_MARKS) + "".join(VNI_MARKS).upper()
 _VNI_RE = re.compile(f"([aeouyAEOUYôöÔÖ])([{_VNI_MARK_CHARS}])|([{''.join(VNI_LETTERS)}])")
 _LEGACY_BYTES = set(TCVN3) | set(VNI_MARKS) | {c.upper() for c in VNI_MARKS} | set(VNI_LETTERS)
 _LEGACY_STRONG = "".join(sorted(_LEGACY_BYTES - VIETNAMESE_LETTERS))
-#: Cheap whole-text test: a byte no Unicode Vietnamese text has, or a capital inside a word.
-_LEGACY_HINT_RE = re.compile(f"[{re.escape(_LEGACY_STRONG)}]|[a-z][\u00c0-\u00de\u0110]")
+#: Cheap tests (two searches: an alternation defeats re's prefix scan, 5x slower): a byte
+#: no Unicode Vietnamese text has, or a Latin-1 capital right after a small letter (TiÕng).
+_LEGACY_HINTS = (
+    re.compile(f"[{re.escape(_LEGACY_STRONG)}]"),
+    re.compile("[\u00c0-\u00de\u0110](?<=[a-z].)"),
+)
+
+
+def _maybe_legacy(text: str) -> bool:
+    """Tell cheaply whether text could hold a legacy-encoded word at all."""
+    return any(hint.search(text) for hint in _LEGACY_HINTS)
+
 
 _LEGACY_TOKEN_RE = re.compile("(?:[^\\W\\d_]|[\u00a1-\u00ff])+")
 #: Pieces of a Vietnamese syllable, loose enough for names, strict enough to reject mojibake.
@@ -555,30 +565,31 @@ def from_vni(text: str) -> str:
 
 #: Legacy encodings we recognise, and their decoders.
 LEGACY_DECODERS: dict[str, Callable[[str], str]] = {"TCVN3": from_tcvn3, "VNI": from_vni}
-#: Words a line must gain (invalid before, valid Vietnamese after) to be called legacy.
+_ASCII_LETTER_RE = re.compile("[A-Za-z]")
+#: Words a line must gain (invalid before, valid Vietnamese after) to be called legacy; more
+#: than half of the words decoding changes must gain, so French names (Loïc, Anaïs) pass.
 LEGACY_MIN_WORDS = 2
 
 
 def _legacy_score(line: str, decode: Callable[[str], str]) -> int:
-    """Count words that only make sense once decoded; 0 when decoding does not help."""
-    gained = lost = 0
+    """Count words that only make sense once decoded; 0 unless most changed words gain."""
+    changed = gained = 0
     for word in _LEGACY_TOKEN_RE.findall(line):
         decoded = decode(word)
-        if decoded == word:
-            continue
-        before, after = _is_syllable(word), _is_syllable(decoded)
-        gained += after and not before
-        lost += before and not after
-    return gained if gained >= LEGACY_MIN_WORDS and gained > 2 * lost else 0
+        if decoded == word or _ASCII_LETTER_RE.search(word) is None:
+            continue  # lone symbols (× ½ ¶) decode to one-letter words by accident
+        changed += 1
+        gained += _is_syllable(decoded) and not _is_syllable(word)
+    return gained if gained >= LEGACY_MIN_WORDS and 2 * gained > changed else 0
 
 
 def detect_legacy(text: str) -> list[tuple[int, str, str]]:
     """Find lines pasted from TCVN3/VNI fonts: (line, encoding, decoded line), never converting."""
     found: list[tuple[int, str, str]] = []
-    if _LEGACY_HINT_RE.search(text) is None:
+    if not _maybe_legacy(text):
         return found
     for number, line in enumerate(text.split("\n"), 1):
-        if line.isascii() or _LEGACY_HINT_RE.search(line) is None:
+        if line.isascii() or not _maybe_legacy(line):
             continue
         line = unicodedata.normalize("NFC", line)
         scored = [(_legacy_score(line, dec), name) for name, dec in LEGACY_DECODERS.items()]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
+import time
 import unicodedata
 from zoneinfo import ZoneInfo
 
@@ -417,7 +419,7 @@ vietnamese_text = st.text(
 )
 any_text = st.text(max_size=30)
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-FAST = settings(max_examples=150, deadline=None)
+FAST = settings(max_examples=100, deadline=None)
 
 
 @FAST
@@ -492,3 +494,136 @@ def test_unique_slugs_are_unique(items: list[str]) -> None:
         return
     assert len(set(slugs.values())) == len(slugs) == len(set(items))
     assert all(SLUG_RE.match(s) and len(s) <= 20 for s in slugs.values())
+
+
+# ----------------------------------------------------------------------------- legacy encodings
+
+_TO_TCVN3 = {v: k for k, v in vn.TCVN3.items() if k != "Đ"}
+_VNI_MARK_OF = {v: k for k, v in vn.VNI_MARKS.items()}
+_VNI_LETTER_OF = {v: k for k, v in vn.VNI_LETTERS.items()}
+
+
+def to_tcvn3(text: str) -> str:
+    """Encode as a TCVN3 font would show it (lower-case toned letters only, as in TCVN3)."""
+    return "".join(_TO_TCVN3.get(c, c) for c in text)
+
+
+def to_vni(text: str) -> str:
+    """Encode as a VNI font would show it: base letter, then one byte for its marks."""
+    out = []
+    for char in text:
+        base, marks = nfd(char)[0], nfd(char)[1:]
+        if char in _VNI_LETTER_OF or not marks or char in "íìÍÌ":
+            out.append(_VNI_LETTER_OF.get(char, char))
+            continue
+        if "\u031b" in marks:
+            base = _VNI_LETTER_OF[unicodedata.normalize("NFC", base + "\u031b")]
+            marks = marks.replace("\u031b", "")
+        shapes = "".join(m for m in marks if m in vn.SHAPE_MARKS)
+        mark = _VNI_MARK_OF[shapes + marks.replace(shapes, "")] if shapes else _VNI_MARK_OF[marks]
+        out.append(base + (mark.upper() if base.isupper() else mark))
+    return "".join(out)
+
+
+LEGACY_SENTENCES = [
+    "Hà Nội là thủ đô của Việt Nam",
+    "Tiếng Việt",
+    "Chủ tịch nước tiếp đoàn đại biểu",
+    "Thủ tướng yêu cầu các bộ, ngành khẩn trương xử lý",
+    "Người dân đổ xô đi mua vàng",
+    "Đường phố ngập nước sau trận mưa lớn",
+    "Giá xăng tăng 500 đồng mỗi lít",
+    "Bóng đá Việt Nam thắng đậm",
+    "Khuyến cáo người dân không ra đường",
+    "Thời tiết hôm nay",
+    "Xin chào các bạn",
+    "Ủy ban nhân dân tỉnh Quảng Ngãi",
+]
+
+
+def test_legacy_examples_from_issue() -> None:
+    assert vn.detect_legacy("TiÕng ViÖt") == [(1, "TCVN3", "Tiếng Việt")]
+    assert vn.detect_legacy("Tieáng Vieät") == [(1, "VNI", "Tiếng Việt")]
+
+
+@pytest.mark.parametrize("sentence", LEGACY_SENTENCES)
+def test_legacy_tcvn3_detected(sentence: str) -> None:
+    pasted = to_tcvn3(sentence)
+    text = f"Dòng đầu bình thường\n{pasted}\nDòng cuối"
+    assert vn.detect_legacy(text) == [(2, "TCVN3", sentence)]
+    assert vn.detect_legacy(vn.normalize(text)) == [(2, "TCVN3", sentence)]  # Ð (é) became Đ
+
+
+@pytest.mark.parametrize("sentence", [*LEGACY_SENTENCES, "HÀ NỘI LÀ THỦ ĐÔ", "Ông Nguyễn Văn Ước"])
+def test_legacy_vni_detected(sentence: str) -> None:
+    text = f"---\ntitle: x\n---\n\n{to_vni(sentence)}"
+    assert vn.detect_legacy(text) == [(5, "VNI", sentence)]
+    assert vn.detect_legacy(vn.normalize(text)) == [(5, "VNI", sentence)]
+
+
+NOT_LEGACY = [
+    "Hà Nội là thủ đô của Việt Nam, nơi có hơn tám triệu dân.",
+    "Hoà bình, khoẻ mạnh, thuỷ lợi, uỷ ban, quý khách, thuê nhà, quân đội, xoá, toà",
+    "Thuỷ thủ ở bờ biển, quý khách hàng đã hỏi, người ta nói “không” – ông ấy…",
+    "Ông Nguyễn Xuân Phúc và bà Trương Thị Mai; Mạnh Trường, Lê Ánh, Việt Hoàng",
+    "HOÀ BÌNH TRÊN TOÀN CẦU, ĐƯỜNG LÊN ĐỈNH",
+    "Đắk Lắk, Ê Đê, H'Hen Niê, Y Ngông Niê Kđăm, Pleiku",
+    nfd("Người dân đổ xô đi mua vàng ở phố Hàng Bạc"),
+    "Loïc Rémy và Anaïs Nin gặp François Hollande",
+    "Hélène, Noël, Chloé, Zoë, Raphaël, Citroën, Gaël, Thaïs, Loïc, Taï",
+    "Jürgen Müller aus Köln, Straße; El señor José tiene un año; ¿Qué? ¡Hola!",
+    "«Bonjour» dit-il; café crème brûlée naïve façade; Søren, Åsa, Æsir",
+    "x = a ? b : c; // © 2025 ® ™ — `ñ = ü + ö`",
+    "5 × 3 ÷ 2 = 7,5 µs ½ ¼ § 3 ¶ ± 0,5 °C",
+    "The quick brown fox jumps over the lazy dog.",
+    "def f(x: int) -> str: return f'{x:02d}'",
+]
+
+
+@pytest.mark.parametrize("line", NOT_LEGACY)
+def test_legacy_no_false_positives(line: str) -> None:
+    assert vn.detect_legacy(line) == []
+    assert vn.detect_legacy(vn.normalize(line)) == []
+
+
+_ONSETS = ["", "b", "c", "ch", "d", "đ", "g", "gi", "h", "kh", "l", "m", "n", "ng", "nh", "ph",
+           "qu", "s", "t", "th", "tr", "v", "x"]  # fmt: skip
+_RHYMES = ["a", "ai", "an", "anh", "ăn", "âu", "em", "ênh", "i", "iêu", "oa", "oai", "oan", "ong",
+           "ôi", "ơn", "u", "uy", "uyên", "ưa", "ươi", "ương", "y", "yên", "ac", "ăt", "ân", "ich"]  # fmt: skip
+syllables = st.builds(
+    lambda onset, rhyme, tone, upper: (
+        lambda s: s.capitalize() if upper else s
+    )(unicodedata.normalize("NFC", onset + rhyme + tone)),
+    st.sampled_from(_ONSETS),
+    st.sampled_from(_RHYMES),
+    st.sampled_from(["", *vn.TONE_MARKS]),
+    st.booleans(),
+)
+
+
+@FAST
+@given(st.lists(syllables, min_size=1, max_size=12))
+def test_legacy_never_flags_unicode_vietnamese(words: list[str]) -> None:
+    assert vn.detect_legacy(" ".join(words)) == []
+
+
+def test_legacy_scan_is_cheap_for_clean_text() -> None:
+    article = "\n".join([NOT_LEGACY[0] * 20] * 50)
+    start = time.perf_counter()
+    for _ in range(100):
+        assert vn.detect_legacy(article) == []
+    assert time.perf_counter() - start < 0.5
+
+
+# ----------------------------------------------------------------------------- speed
+
+
+def test_fold_is_fast_enough_for_whole_site() -> None:
+    """10,000 articles x 1,000 words must fold well under a second; check 1/20 of that."""
+    words = ["Trí", "tuệ", "nhân", "tạo", "đang", "thay", "đổi", "cách", "các", "toà", "soạn", "ĐƯỜNG", "phố", "“số", "hoá”", "–", "4,69", "triệu", "đồng…", "Khoẻ", "Thuỷ", "Uỷ", "ban", "nhân", "dân", "thành", "phố", "Hồ", "Chí", "Minh"]  # fmt: skip
+    article = " ".join(words[i % len(words)] for i in range(1000))
+    assert codecs.charmap_encode(article, "strict", vn._FAST_ENCODING)  # takes the C path
+    start = time.perf_counter()
+    for _ in range(500):
+        vn.fold(article)
+    assert time.perf_counter() - start < 0.25
