@@ -186,6 +186,9 @@ CATALOGUE: dict[str, str] = {
         "đơn giản hóa đoạn thân bài khác thường đó, và báo lại lỗi này"
     ),
     "{path} is not a path of this site": "{path} không phải là đường dẫn của trang này",
+    "the file already exists": "tệp này đã có",
+    "choose another title, or edit it": "chọn tiêu đề khác, hoặc sửa tệp đã có",
+    "use letters or digits in it": "hãy dùng chữ cái hoặc chữ số",
     # -- images
     "two different images are named {name}": "hai ảnh khác nhau cùng tên {name}",
     "rename one of them": "đổi tên một trong hai",
