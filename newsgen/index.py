@@ -70,7 +70,9 @@ def next_change(
     shown = [a for a in articles if not a.draft or (options is not None and options.drafts)]
     times = [a.expires for a in shown if a.expires and a.expires > now]
     if options is None or not options.future:  # with --future, embargoed articles are already shown
-        times += [a.date for a in shown if a.date > now and (a.expires is None or a.expires > a.date)]
+        times += [
+            a.date for a in shown if a.date > now and (a.expires is None or a.expires > a.date)
+        ]
     return min(times) if times else None
 
 
@@ -97,8 +99,14 @@ def build_index(
     author_terms = _finish("author", authors, ordered, lambda a: a.authors)
     docs, pin_problems = _related_docs(ordered, ordered_urls, articles, config)
     problems += pin_problems
-    clash = any(p.field == "slug" for p in problems)  # the build fails anyway; related needs unique URLs
-    links = related.build_related(docs, config.related_count) if config.related_count and not clash else {}
+    clash = any(
+        p.field == "slug" for p in problems
+    )  # the build fails anyway; related needs unique URLs
+    links = (
+        related.build_related(docs, config.related_count)
+        if config.related_count and not clash
+        else {}
+    )
     index = SiteIndex(
         articles=tuple(ordered),
         urls=tuple(ordered_urls),

@@ -196,9 +196,7 @@ def _feeds(index: SiteIndex, config: SiteConfig, now: dt.datetime) -> Iterator[P
         return [p for p in members if not index.articles[p].draft and index.articles[p].date <= now]
 
     everything = live(range(len(index.articles)))
-    data = feeds.rss(
-        index, config, everything, config.title, config.description, "/", "/rss.xml"
-    )
+    data = feeds.rss(index, config, everything, config.title, config.description, "/", "/rss.xml")
     yield Page("/rss.xml", None, {}, data)
     for term in index.categories:
         url = term.url + "rss.xml"

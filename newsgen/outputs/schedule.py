@@ -26,9 +26,7 @@ def schedule_data(config: SiteConfig, now: dt.datetime, next_change: dt.datetime
     }
 
 
-def write_schedule(
-    config: SiteConfig, now: dt.datetime, next_change: dt.datetime | None
-) -> Path:
+def write_schedule(config: SiteConfig, now: dt.datetime, next_change: dt.datetime | None) -> Path:
     """Write schedule.json under the site's .newsgen/ folder atomically; return its path."""
     path = config.site_dir / SCHEDULE
     path.parent.mkdir(parents=True, exist_ok=True)

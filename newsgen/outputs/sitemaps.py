@@ -54,7 +54,9 @@ def news_sitemap_files(
     """Return news-sitemap.xml: articles published in the two days before `now`, newest first."""
     tz = config.tz
     recent = [
-        p for p, a in enumerate(index.articles) if now - NEWS_WINDOW <= a.date <= now and not a.draft
+        p
+        for p, a in enumerate(index.articles)
+        if now - NEWS_WINDOW <= a.date <= now and not a.draft
     ]
     docs, newest = [], []
     for start in range(0, max(1, len(recent)), limit):
@@ -109,7 +111,9 @@ def _split(
 def _xml(root: ET.Element) -> bytes:
     """Serialise a document with its declaration, indented, ending in a newline."""
     ET.indent(root, space=" ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=SITEMAP) + b"\n"
+    return (
+        ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=SITEMAP) + b"\n"
+    )
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> None:

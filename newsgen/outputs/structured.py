@@ -112,7 +112,10 @@ def _common_og(
 
 def _twitter(title: str, description: str, image: str | None) -> tuple[tuple[str, str], ...]:
     """Return the Twitter card tags: a large image card when there is an image."""
-    card = [("twitter:card", "summary_large_image" if image else "summary"), ("twitter:title", title)]
+    card = [
+        ("twitter:card", "summary_large_image" if image else "summary"),
+        ("twitter:title", title),
+    ]
     if description:
         card.append(("twitter:description", description))
     if image:

@@ -31,8 +31,10 @@ def absolutize_html(html: str, page_url: str) -> str:
         value = match.group(2)
         if value.startswith(_ABSOLUTE) or not value:
             return match.group(0)
-        return match.group(1) + urljoin(page_url, value.replace("&amp;", "&")).replace(
-            "&", "&amp;"
-        ) + match.group(3)
+        return (
+            match.group(1)
+            + urljoin(page_url, value.replace("&amp;", "&")).replace("&", "&amp;")
+            + match.group(3)
+        )
 
     return _ATTRIBUTE_RE.sub(fix, html)
