@@ -20,6 +20,7 @@ from .errors import NewsgenError
 
 __all__ = [
     "DEFAULT_DATE_FORMAT",
+    "DEFAULT_TONE_STYLE",
     "TONE_STYLES",
     "DateError",
     "SlugError",
@@ -97,8 +98,9 @@ VIETNAMESE_LETTERS = _vietnamese_letters()
 
 # --------------------------------------------------------------------------- tone placement
 
-#: Accepted values of the `tone_style` setting.
+#: Accepted values of the `tone_style` setting, and the default (as the major papers write).
 TONE_STYLES = ("old", "new", "keep")
+DEFAULT_TONE_STYLE = "old"
 _WORD_RE = re.compile(r"[^\W\d_]+")
 #: Onsets before an open oa/oe/uy rhyme: consonants only (q excluded: in "quý" y is the vowel).
 _ONSET_RE = re.compile("[bcdđghklmnprstvx]*")
@@ -277,9 +279,11 @@ _ISO_RE = re.compile(
     r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
     + _TIME
     + r"\s*(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?)?",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
-_DMY_RE = re.compile(r"(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})" + _TIME + r")?")
+_DMY_RE = re.compile(
+    r"(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})" + _TIME + r")?", re.ASCII
+)
 
 
 class DateError(NewsgenError, ValueError):
@@ -309,7 +313,7 @@ def _check_day(value: str, match: re.Match[str], year: int, month: int, day: int
     if not 1 <= month <= 12:
         hint = "the month must be 1 to 12"
         if match.re is _DMY_RE and 1 <= day <= 12:
-            hint = f"dates are day first: write {day_first_swap(value, match)}"
+            hint = f"dates are day first: write {_day_first_swap(value, match)}"
         raise DateError(f"{value!r} is not a real date", hint)
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
@@ -320,7 +324,7 @@ def _check_day(value: str, match: re.Match[str], year: int, month: int, day: int
         raise DateError(f"{value!r} is not a real date", f"write {suggestion}")
 
 
-def day_first_swap(value: str, match: re.Match[str]) -> str:
+def _day_first_swap(value: str, match: re.Match[str]) -> str:
     """Swap the day and month fields of a dd/mm/yyyy match (for month-first typos)."""
     (ds, de), (ms, me) = match.span("day"), match.span("month")
     return value[:ds] + value[ms:me] + value[de:ms] + value[ds:de] + value[me:]

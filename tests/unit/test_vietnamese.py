@@ -157,6 +157,16 @@ SLUG_CASES = [
     ("Bộ trưởng Bộ Tài chính", "bo-truong-bo-tai-chinh"),
     ("\u00d0ắk Lắk", "dak-lak"),
     ("duong-2", "duong-2"),
+    ("Quý I/2025: GDP tăng 6,93%", "quy-i-2025-gdp-tang-6-93"),
+    ("iPhone 16 Pro Max giá 34,99 triệu đồng", "iphone-16-pro-max-gia-34-99-trieu-dong"),
+    ("Hà Nội – Hải Phòng", "ha-noi-hai-phong"),
+    ("Thủy/Thuỷ", "thuy-thuy"),
+    ("“Ngôi sao” Mỹ Tâm", "ngoi-sao-my-tam"),
+    ("Y Ngông Niê Kđăm", "y-ngong-nie-kdam"),
+    ("Việt Nam 2-1 Thái Lan", "viet-nam-2-1-thai-lan"),
+    ("Nguyễn Thị Thy & Trần Văn Thi", "nguyen-thi-thy-tran-van-thi"),
+    ("ƯU ĐÃI LỚN", "uu-dai-lon"),
+    ("e\u0301\u0302 tone typed first", "e-tone-typed-first"),
 ]
 
 
@@ -228,6 +238,10 @@ PARSE_CASES = [
     ("29/02/2024", dt.datetime(2024, 2, 29, tzinfo=HCM)),
     ("2000-02-29", dt.datetime(2000, 2, 29, tzinfo=HCM)),
     (" 2025-04-22 ", dt.datetime(2025, 4, 22, tzinfo=HCM)),
+    ("2025-04-22T09:07:00.5+07:00", dt.datetime(2025, 4, 22, 9, 7, 0, 500000, tzinfo=HCM)),
+    ("2025-04-22t02:07:00z", dt.datetime(2025, 4, 22, 9, 7, tzinfo=HCM)),
+    ("2025-04-22T09:07+0700", dt.datetime(2025, 4, 22, 9, 7, tzinfo=HCM)),
+    ("2025-12-31T23:30:00+00:00", dt.datetime(2026, 1, 1, 6, 30, tzinfo=HCM)),
     (dt.date(2025, 4, 22), dt.datetime(2025, 4, 22, tzinfo=HCM)),
     (dt.datetime(2025, 4, 22, 9, 7), dt.datetime(2025, 4, 22, 9, 7, tzinfo=HCM)),
     (dt.datetime(2025, 4, 22, 2, 7, tzinfo=dt.UTC), dt.datetime(2025, 4, 22, 9, 7, tzinfo=HCM)),
@@ -266,8 +280,10 @@ def test_parse_date_impossible(value: str, problem: str, hint: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["garbage", "hôm qua", "2025/04/22", "22-04-2025x", "", 20250422, None, True, "22/04/25"]
-)
+    "value",
+    ["garbage", "hôm qua", "2025/04/22", "22-04-2025x", "", 20250422, None, True, "22/04/25",
+     "２０２５-04-22", "April 22, 2025", "2025-04-22T09"],
+)  # fmt: skip
 def test_parse_date_garbage_lists_forms(value: object) -> None:
     with pytest.raises(vn.DateError) as info:
         vn.parse_date(value, HCM)
@@ -480,7 +496,7 @@ def test_sort_key_total_order(words: list[str]) -> None:
 
 
 @FAST
-@given(any_text)
+@given(st.one_of(vietnamese_text, any_text, st.builds(nfd, vietnamese_text)))
 def test_fold_fast_path_equals_table(text: str) -> None:
     assert vn.fold(text) == vn.normalize(text).lower().translate(vn.FOLD_TABLE)
 
@@ -627,3 +643,20 @@ def test_fold_is_fast_enough_for_whole_site() -> None:
     for _ in range(500):
         vn.fold(article)
     assert time.perf_counter() - start < 0.25
+
+
+def test_naive_time_is_site_time_even_with_daylight_saving() -> None:
+    new_york = ZoneInfo("America/New_York")
+    summer = vn.parse_date("2025-07-04 09:00", new_york)
+    winter = vn.parse_date("04/01/2025 09:00", new_york)
+    assert vn.iso_datetime(summer, new_york) == "2025-07-04T09:00:00-04:00"
+    assert vn.iso_datetime(winter, new_york) == "2025-01-04T09:00:00-05:00"
+    assert vn.format_date(summer, HCM) == "Thứ sáu, 04/07/2025 20:00"
+
+
+def test_tone_style_never_touches_other_words_in_text() -> None:
+    text = "Uỷ ban tỉnh Hoà Bình quyết định: khoẻ mạnh, quý khách, hoàn thành, thuở xưa."
+    assert vn.apply_tone_style(text, "new") == (
+        "Ủy ban tỉnh Hòa Bình quyết định: khỏe mạnh, quý khách, hoàn thành, thuở xưa."
+    )
+    assert vn.apply_tone_style(vn.apply_tone_style(text, "new"), "old") == text
