@@ -10,7 +10,7 @@ import sys
 import unicodedata
 from array import array
 from bisect import bisect_left
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -63,12 +63,12 @@ class RelatedLink:
 class Params:
     """Scoring weights and scale cuts; defaults tuned on tests/data/related_eval."""
 
-    tag_weight: float = 0.3
-    category_weight: float = 0.05
-    recency_weight: float = 0.05
+    tag_weight: float = 0.02
+    category_weight: float = 0.02
+    recency_weight: float = 0.02
     recency_days: float = 30.0
-    terms_per_doc: int = 60  # top terms by tf-idf that enter the inverted index
-    window: int = 64  # a term shared by more articles is only followed to the nearest in time
+    terms_per_doc: int = 40  # top terms by tf-idf that enter the inverted index
+    window: int = 16  # a term shared by more articles is only followed to the nearest in time
     max_df_ratio: float = 0.5  # terms in more articles than this say nothing
     k1: float = 1.2  # BM25-style saturation of repeated terms
 
@@ -141,6 +141,9 @@ class _Index:
     weights: list[array[float]]
     postings: dict[str, tuple[array[int], array[float]]]
     by_url: dict[str, int]
+    urls: list[str]
+    ts: list[float]
+    cats: list[str]
 
 
 def _idf(docs: Sequence[RelatedDoc], p: Params) -> tuple[dict[str, float], dict[str, float]]:
@@ -162,7 +165,9 @@ def _vector(
 ) -> list[tuple[float, str]]:
     """Weight one article's terms (saturated tf x idf, top few) and tags, each part unit length."""
     k1 = p.k1
-    scored = [(tf * (k1 + 1) / (tf + k1) * idf[t], t) for t, tf in doc.terms.items() if t in idf]
+    scored = [
+        (tf * (k1 + 1) / (tf + k1) * g, t) for t, tf in doc.terms.items() if (g := idf.get(t))
+    ]
     top = heapq.nlargest(p.terms_per_doc, scored)
     norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
     vec = [(w / norm, t) for w, t in top]
@@ -176,7 +181,11 @@ def _vector(
 def _build_index(docs: list[RelatedDoc], p: Params) -> _Index:
     """Vectorise every article and post its terms, articles in (date, url) order."""
     idf, tag_idf = _idf(docs, p)
-    index = _Index(docs, [], [], {}, {d.url: i for i, d in enumerate(docs)})
+    urls = [d.url for d in docs]
+    ts = [d.date.timestamp() for d in docs]
+    index = _Index(
+        docs, [], [], {}, {u: i for i, u in enumerate(urls)}, urls, ts, [d.category for d in docs]
+    )
     postings = index.postings
     for i, doc in enumerate(docs):
         vec = _vector(doc, idf, tag_idf, p)
@@ -193,35 +202,25 @@ def _build_index(docs: list[RelatedDoc], p: Params) -> _Index:
 
 def _accumulate(index: _Index, i: int, p: Params) -> dict[int, float]:
     """Sum term-weight products with the articles sharing a term: no all-pairs comparison."""
-    acc: dict[int, float] = {}
-    get = acc.get
+    acc: defaultdict[int, float] = defaultdict(float)
     half, window = p.window // 2, p.window
     for t, w in zip(index.terms[i], index.weights[i], strict=True):
         ids, ws = index.postings[t]
         n = len(ids)
-        if n == 1:
-            continue
         if n > window:
             lo = min(max(0, bisect_left(ids, i) - half), n - window)
             ids, ws = ids[lo : lo + window], ws[lo : lo + window]
         for j, wj in zip(ids, ws, strict=True):
-            acc[j] = get(j, 0.0) + w * wj
+            acc[j] += w * wj
     acc.pop(i, None)
     return acc
 
 
 def _bonus(index: _Index, i: int, j: int, p: Params) -> float:
     """Add the metadata preferences: same category, close in time (a story's follow-ups)."""
-    a, b = index.docs[i], index.docs[j]
-    days = abs((b.date - a.date).total_seconds()) / 86400.0
-    same = p.category_weight if a.category == b.category else 0.0
+    days = abs(index.ts[j] - index.ts[i]) / 86400.0
+    same = p.category_weight if index.cats[i] == index.cats[j] else 0.0
     return same + p.recency_weight * math.exp(-days / p.recency_days)
-
-
-def _sort_key(index: _Index, scored: tuple[float, int]) -> tuple[float, float, str]:
-    """Order by score desc, then date desc, then url asc, whatever the input order."""
-    doc = index.docs[scored[1]]
-    return (-scored[0], -doc.date.timestamp(), doc.url)
 
 
 def _rank(
@@ -229,17 +228,18 @@ def _rank(
 ) -> list[tuple[float, int]]:
     """Return the best `need` candidates exactly, rescoring only the head of the text ranking."""
     bonus_max = p.category_weight + p.recency_weight
-    m = max(4 * need, 16)
+    ts, urls = index.ts, index.urls
+    m = 2 * need + 8
     while True:
         head = heapq.nlargest(m, acc.items(), key=itemgetter(1))
+        # score desc, then date desc, then url asc: the same lists whatever the input order
         ranked = sorted(
-            ((round(s + _bonus(index, i, j, p), 9), j) for j, s in head),
-            key=lambda sj: _sort_key(index, sj),
+            (-round(s + _bonus(index, i, j, p), 9), -ts[j], urls[j], j) for j, s in head
         )
         if len(head) == len(acc) or (
-            len(ranked) >= need and head[-1][1] + bonus_max < ranked[need - 1][0]
+            len(ranked) >= need and head[-1][1] + bonus_max < -ranked[need - 1][0]
         ):
-            return ranked[:need]
+            return [(-key[0], key[3]) for key in ranked[:need]]
         m *= 4
 
 
