@@ -154,7 +154,7 @@ def _idf(docs: Sequence[RelatedDoc], p: Params) -> tuple[dict[str, float], dict[
     for d in docs:
         df.update(d.terms.keys())
         tf.update(set(d.tags))
-    cap = max(2, p.max_df_ratio * n)
+    cap = max(20.0, p.max_df_ratio * n)  # small sites: every shared term still counts
     idf = {t: math.log((n + 1) / c) for t, c in df.items() if 2 <= c <= cap}
     tag_idf = {t: math.log((n + 1) / c) for t, c in tf.items() if c >= 2}
     return idf, tag_idf
