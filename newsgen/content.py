@@ -114,7 +114,17 @@ def parse_article(source: Source, config: SiteConfig, renderer: markup.BodyRende
     meta = frontmatter.read(parts.front, config.tz, collected)
     article = None
     if meta is not None:
-        article = _build(source, config, renderer, meta, parts, collected)
+        try:
+            article = _build(source, config, renderer, meta, parts, collected)
+        except (RecursionError, ValueError, TypeError, KeyError, IndexError) as exc:
+            # a bug meeting strange content must still name the file, never print a traceback
+            collected.errors.append(
+                NewsgenError(
+                    f"newsgen could not process this file ({type(exc).__name__}: {exc})",
+                    "simplify the body around the unusual part, and report it",
+                    line=parts.body_line,
+                )
+            )
     problems = [e.at(source.rel) for e in collected.errors]
     problems += [_warning(w.at(source.rel)) for w in collected.warnings]
     if collected.errors:
@@ -170,7 +180,11 @@ def _build(
     slug = _slug(meta, config, collected)
     captions = dict(meta.captions)
     images, rewrite = _plan_images(source, config, parts.body, collected)
-    rendered = renderer.render(parts.body, parts.body_line, captions, rewrite)
+    try:
+        rendered = renderer.render(parts.body, parts.body_line, captions, rewrite)
+    except markup.RenderError as exc:
+        collected.errors.append(exc)
+        return None
     _check_rendered(rendered, meta, rewrite, collected)
     cover, cover_alt = _cover(meta, source, config, images, rendered, collected)
     summary = meta.summary or markup.first_paragraph(parts.body)
@@ -307,6 +321,15 @@ def _check_rendered(
             NewsgenError(
                 f"{url.split(':')[0]}: URLs are not allowed",
                 "link to an http(s) address or a file",
+                field="body",
+                line=line,
+            )
+        )
+    for what, line in rendered.removed:
+        collected.warnings.append(
+            NewsgenError(
+                f"{what} was removed from the raw HTML",
+                "markdown.raw_html: safe keeps only an allow-list (see docs/integrity.md)",
                 field="body",
                 line=line,
             )

@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import vietnamese, yamlsafe
+from . import markup, vietnamese, yamlsafe
 from .errors import NewsgenError
 
 MAX_FRONT_MATTER = 64 * 1024
-_DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
 _COMMENT_ERROR_FIELDS = {"title", "summary", "slug", "date", "updated", "expires"}
 
 
@@ -175,14 +174,27 @@ class _Reader:
     def url_text(self, key: str, value: Any) -> Any:
         """Accept text that will become a URL, refusing script and data URLs."""
         result = self.optional_text(key, value)
-        if isinstance(result, str) and result.strip().lower().startswith(_DANGEROUS_SCHEMES):
+        if isinstance(result, str) and markup.is_dangerous_url(result):
             self.error(
                 key,
-                f"{result.split(':')[0]}: URLs are not allowed",
+                f"{result.split(':')[0].strip()}: URLs are not allowed",
                 "link to an http(s) address or a file",
             )
             return _INVALID
         return result
+
+    def path_list(self, key: str, value: Any) -> Any:
+        """Require a list of site paths (old URLs): no script URLs, no '..' climbing out."""
+        items = self.text_list(key, value)
+        if items is _INVALID:
+            return items
+        for i, item in enumerate(items):
+            if markup.is_dangerous_url(item) or ".." in item.split("/"):
+                self.error(
+                    key, f"{item!r} is not a path of this site", "write it as /path/page.html", i
+                )
+                return _INVALID
+        return items
 
     def text_list(self, key: str, value: Any) -> Any:
         """Require a list of strings, refusing the YAML traps (booleans, numbers, one string)."""
@@ -306,5 +318,5 @@ _READERS: dict[str, tuple[str, _R]] = {
     "captions": ("captions", _Reader.captions),
     "related": ("related", _Reader.related),
     "related_exclude": ("related_exclude", _Reader.text_list),
-    "aliases": ("aliases", _Reader.text_list),
+    "aliases": ("aliases", _Reader.path_list),
 }

@@ -1,18 +1,138 @@
-"""Markdown to HTML for article bodies: figures with captions, safe links, image references."""
+"""Markdown to HTML for article bodies: figures with captions, safe links, bounded, sanitised."""
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 import markdown
+import nh3
 from markdown.treeprocessors import Treeprocessor
+
+from .errors import NewsgenError
 
 _DANGEROUS_SCHEMES = ("javascript", "vbscript", "data")
 _EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+# Markdown's tables would otherwise write style="text-align: ..." from the content
+_EXTENSION_CONFIGS = {"tables": {"use_align_attribute": True}}
+_URL_ATTRIBUTES = ("href", "src", "srcset", "action", "formaction", "poster", "cite", "background")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+
+# Bounds that keep one article's rendering short (Python-Markdown is quadratic on stray '[').
+MAX_STRAY_PER_BLOCK = 200
+MAX_STRAY_COST = 250_000  # sum over blocks of (stray brackets) squared
+MAX_NESTING = 32  # list and quote levels
+
+# The allow-list of `markdown.raw_html: safe`.
+SAFE_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "iframe",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "tr",
+        "u",
+        "ul",
+    ]
+)
+SAFE_ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"title", "lang", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "iframe": {
+        "src",
+        "width",
+        "height",
+        "allow",
+        "allowfullscreen",
+        "frameborder",
+        "scrolling",
+        "loading",
+        "referrerpolicy",
+    },
+    "code": {"class"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "ol": {"start", "reversed"},
+    "li": {"value"},
+    "time": {"datetime"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "del": {"cite", "datetime"},
+    "ins": {"cite", "datetime"},
+    "col": {"span"},
+    "colgroup": {"span"},
+}
+EMBED_HOSTS = frozenset(
+    {
+        "www.youtube.com",
+        "youtube.com",
+        "www.youtube-nocookie.com",
+        "youtube-nocookie.com",
+        "www.facebook.com",
+        "facebook.com",
+        "web.facebook.com",
+    }
+)
+_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+class RenderError(NewsgenError):
+    """A body Markdown cannot render in bounded time or depth; carries the line to blame."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +151,7 @@ class Rendered:
     images: list[ImageUse] = field(default_factory=list)
     bad_urls: list[tuple[str, int]] = field(default_factory=list)
     captions_used: set[str] = field(default_factory=set)
+    removed: list[tuple[str, int]] = field(default_factory=list)  # what `safe` mode dropped
 
 
 class _State:
@@ -47,6 +168,12 @@ class _State:
         """Find the source line of a URL, for error messages."""
         index = self.body.find(needle)
         return self.body_line + (self.body.count("\n", 0, index) if index >= 0 else 0)
+
+
+def is_dangerous_url(value: str) -> bool:
+    """Tell whether a URL would run script or smuggle data, however it is disguised."""
+    plain = _INVISIBLE.sub("", html.unescape(unquote(value))).lower()
+    return plain.startswith(tuple(f"{scheme}:" for scheme in _DANGEROUS_SCHEMES))
 
 
 def _is_local(src: str) -> bool:
@@ -95,10 +222,7 @@ class _FigureProcessor(Treeprocessor):
         return caption
 
     def _check_url(self, element: etree.Element, attr: str, value: str) -> None:
-        scheme = urlsplit(value.strip()).scheme.lower()
-        if scheme in _DANGEROUS_SCHEMES or re.match(
-            r"\s*(javascript|vbscript|data)\s*:", value, re.I
-        ):
+        if is_dangerous_url(value):
             self.state.result.bad_urls.append((value, self.state.line_of(value)))
             element.set(attr, "#")
             return
@@ -121,13 +245,129 @@ def _lone_image(paragraph: etree.Element) -> etree.Element | None:
     return child
 
 
+class _RawHtmlScan(HTMLParser):
+    """Read rendered HTML for what raw HTML brought in: script URLs, and tags `safe` will drop."""
+
+    def __init__(self, state: _State, safe: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.state = state
+        self.safe = safe
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line = self.state.line_of(self.get_starttag_text() or f"<{tag}")
+        for name, value in attrs:
+            if value and name in _URL_ATTRIBUTES and _has_dangerous_url(name, value):
+                self.state.result.bad_urls.append((value, line))
+        if not self.safe:
+            return
+        if tag not in SAFE_TAGS:
+            self.state.result.removed.append((f"<{tag}>", line))
+            return
+        allowed = SAFE_ATTRIBUTES["*"] | SAFE_ATTRIBUTES.get(tag, set())
+        for name, _value in attrs:
+            if name not in allowed:
+                self.state.result.removed.append((f"the {name} attribute of <{tag}>", line))
+        if tag == "iframe" and not _embed_allowed(dict(attrs).get("src") or ""):
+            self.state.result.removed.append(
+                (
+                    f"<iframe> from {urlsplit(dict(attrs).get('src') or '').netloc or 'nowhere'}",
+                    line,
+                )
+            )
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+
+def _has_dangerous_url(name: str, value: str) -> bool:
+    """Check an attribute's URL, or each candidate of a srcset."""
+    if name == "srcset":
+        return any(is_dangerous_url(part.strip()) for part in value.split(","))
+    return is_dangerous_url(value)
+
+
+def _embed_allowed(src: str) -> bool:
+    """Allow iframes only over https from the YouTube and Facebook players."""
+    parts = urlsplit(src.strip())
+    return parts.scheme == "https" and (parts.hostname or "") in EMBED_HOSTS
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """nh3 hook: drop an iframe's src unless it is an allowed embed host."""
+    if tag == "iframe" and attribute == "src" and not _embed_allowed(value):
+        return None
+    return value
+
+
+def sanitize(fragment: str) -> str:
+    """Keep only the allow-listed tags and attributes (the `safe` raw HTML mode)."""
+    return nh3.clean(
+        fragment,
+        tags=set(SAFE_TAGS),
+        attributes={tag: set(names) for tag, names in SAFE_ATTRIBUTES.items()},
+        url_schemes=set(_URL_SCHEMES),
+        link_rel=None,
+        attribute_filter=_filter_attribute,
+        strip_comments=True,
+    )
+
+
+_ESCAPED_OR_PAIRED = re.compile(r"\\.|!?\[[^\[\]\n]*\](?:\([^()\n]*\)|\[[^\[\]\n]*\])?")
+_WHOLE_TAG = re.compile(r"<[^<>]*>")
+_LIST_OR_QUOTE = re.compile(r"^((?:[ \t]*>)*)([ \t]*)(?:[-*+]|\d{1,9}[.)])?")
+
+
+def check_bounds(body: str, body_line: int, raw_html: bool) -> None:
+    """Refuse input Python-Markdown would take minutes on, or recurse too deep into."""
+    line = body_line
+    cost = 0
+    for block in re.split(r"\n[ \t]*\n", body):
+        stray = _stray_brackets(block, raw_html)
+        cost += stray * stray
+        if stray > MAX_STRAY_PER_BLOCK or cost > MAX_STRAY_COST:
+            raise RenderError(
+                f"too many unmatched '[' (or '<') in this paragraph ({stray})",
+                "close them, or write \\[ for a literal bracket",
+                field="body",
+                line=line,
+            )
+        for offset, text in enumerate(block.split("\n")):
+            match = _LIST_OR_QUOTE.match(text)
+            depth = match.group(1).count(">") if match else 0
+            indent = len(match.group(2).expandtabs(4)) // 2 if match and text.strip() else 0
+            if depth > MAX_NESTING or indent > MAX_NESTING * 2:
+                raise RenderError(
+                    f"nested more than {MAX_NESTING} levels deep",
+                    "use fewer '>' or less indentation",
+                    field="body",
+                    line=line + offset,
+                )
+        line += block.count("\n") + 2
+
+
+def _stray_brackets(block: str, raw_html: bool) -> int:
+    """Count the '[' (and with raw HTML, '<') that no closing bracket pairs with."""
+    if "[" not in block and not (raw_html and "<" in block):
+        return 0
+    rest = block
+    for _ in range(3):  # images inside links pair from the inside out
+        rest = _ESCAPED_OR_PAIRED.sub("", rest)
+    count = rest.count("[")
+    if raw_html:
+        count += _WHOLE_TAG.sub("", rest).count("<")
+    return count
+
+
 class BodyRenderer:
     """A reusable Markdown converter: one per process, reset between articles."""
 
     def __init__(self, raw_html: str = "escape") -> None:
         self.state = _State()
-        self.md = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
-        if raw_html != "allow":
+        self.raw_html = raw_html
+        self.md = markdown.Markdown(
+            extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html"
+        )
+        if raw_html == "escape":
             self.md.preprocessors.deregister("html_block")
             self.md.inlinePatterns.deregister("html")
         self.md.treeprocessors.register(_FigureProcessor(self.md, self.state), "newsgen_figures", 5)
@@ -139,7 +379,11 @@ class BodyRenderer:
         captions: dict[str, str],
         rewrite: dict[str, str] | None = None,
     ) -> Rendered:
-        """Convert a body; `rewrite` maps image sources to their published URLs."""
+        """Convert a body; `rewrite` maps image sources to their published URLs.
+
+        Raises RenderError for input that would take too long or nest too deep.
+        """
+        check_bounds(body, body_line, self.raw_html != "escape")
         state = self.state
         state.captions = captions
         state.rewrite = rewrite or {}
@@ -147,7 +391,23 @@ class BodyRenderer:
         state.body = body
         state.body_line = body_line
         self.md.reset()
-        state.result.html = self.md.convert(body)
+        try:
+            converted = self.md.convert(body)
+        except RecursionError:
+            self.md.reset()
+            raise RenderError(
+                "the body is nested too deeply to render",
+                "use fewer nested lists or quotes",
+                field="body",
+                line=body_line,
+            ) from None
+        if self.raw_html != "escape":
+            scan = _RawHtmlScan(state, safe=self.raw_html == "safe")
+            scan.feed(converted)
+            scan.close()
+        if self.raw_html == "safe":
+            converted = sanitize(converted)
+        state.result.html = converted
         return state.result
 
 

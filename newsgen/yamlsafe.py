@@ -16,6 +16,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _TAG_PREFIX = "tag:yaml.org,2002:"
+_PLAIN_TAGS = frozenset(
+    _TAG_PREFIX + name for name in ("str", "int", "float", "bool", "null", "timestamp")
+)
 
 
 @dataclass
@@ -42,6 +45,10 @@ def load(text: str, first_line: int = 1) -> Loaded:
     except yaml.MarkedYAMLError as exc:
         mark = exc.context_mark or exc.problem_mark  # where the unclosed thing began
         line = first_line + (mark.line if mark else 0)
+        if "nesting depth" in (exc.problem or ""):
+            raise NewsgenError(
+                "the value is nested too deeply", "use fewer brackets", line=line
+            ) from None
         raise _unreadable(text, line - first_line, line) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every YAML error we know of is marked
         raise NewsgenError(f"YAML could not read this: {exc}", line=first_line) from None
@@ -50,7 +57,21 @@ def load(text: str, first_line: int = 1) -> Loaded:
         return loaded
     source_lines = text.split("\n")
     loaded.value = _build(node, (), loaded, first_line, source_lines, set())
+    if "&" in text:  # an alias was reported above at its use; an unused anchor is refused here
+        _refuse_anchors(text, first_line)
     return loaded
+
+
+def _refuse_anchors(text: str, first_line: int) -> None:
+    """Refuse anchors even when no alias uses them: they only make sense with aliases."""
+    for event in yaml.parse(text, Loader=_Loader):
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise NewsgenError(
+                "YAML anchors and aliases (& and *) are not allowed in front matter",
+                "write the value out in full",
+                line=first_line + (event.start_mark.line if event.start_mark else 0),
+            )
 
 
 def _unreadable(text: str, index: int, line: int) -> NewsgenError:
@@ -94,6 +115,7 @@ def _build(
             items.append(_build(item, (*path, i), out, first, src, seen))
         return items
     seen.add(id(node))
+    assert isinstance(node, yaml.ScalarNode)
     return _scalar(node, path, out, first, src)
 
 
@@ -137,10 +159,15 @@ def _scalar(
 ) -> Any:
     """Resolve a scalar like SafeLoader, except timestamps, which stay text for our date parser."""
     tag = node.tag
+    if tag not in _PLAIN_TAGS:
+        raise NewsgenError(
+            f"the YAML tag {tag.replace(_TAG_PREFIX, '!!')} is not allowed",
+            "remove the '!' part and write plain text",
+            field=str(path[0]) if path else "",
+            line=first + node.start_mark.line,
+        )
     if tag == _TAG_PREFIX + "timestamp" or tag == _TAG_PREFIX + "str":
         value: Any = node.value
-    elif tag in (_TAG_PREFIX + "binary", _TAG_PREFIX + "set", _TAG_PREFIX + "omap"):
-        value = node.value
     else:
         try:
             value = _CONSTRUCTOR.construct_object(node, deep=True)
