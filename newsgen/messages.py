@@ -189,6 +189,29 @@ CATALOGUE: dict[str, str] = {
     "the file already exists": "tệp này đã có",
     "choose another title, or edit it": "chọn tiêu đề khác, hoặc sửa tệp đã có",
     "use letters or digits in it": "hãy dùng chữ cái hoặc chữ số",
+    "the YAML tag {tag} is not allowed": "không được dùng thẻ YAML {tag}",
+    "remove the '!' part and write plain text": "bỏ phần '!' và viết chữ thường",
+    "the value is nested too deeply": "giá trị lồng nhau quá sâu",
+    "use fewer brackets": "dùng ít dấu ngoặc hơn",
+    # -- old addresses (aliases) and import
+    "{alias} is not a path on this site": "{alias} không phải là đường dẫn trên trang này",
+    "{alias} has a '?' or '#' part, which a static site cannot redirect": (
+        "{alias} có phần '?' hoặc '#', trang tĩnh không chuyển hướng được"
+    ),
+    "{alias} leaves the output folder": "{alias} đi ra ngoài thư mục kết quả",
+    "{alias} is the home page": "{alias} là trang chủ",
+    "{alias} is the article's own URL": "{alias} chính là địa chỉ của bài này",
+    "remove it from aliases": "xóa nó khỏi aliases",
+    "write the old address as a path such as /2019/05/bai-cu.html or /2019/05/bai-cu/": (
+        "viết địa chỉ cũ dạng đường dẫn, như /2019/05/bai-cu.html hoặc /2019/05/bai-cu/"
+    ),
+    "file not found": "không tìm thấy tệp",
+    "give the path of the .xml file": "đưa đường dẫn tới tệp .xml",
+    "this is not a WordPress export (WXR) file": "đây không phải tệp xuất của WordPress (WXR)",
+    "this is not a readable XML file: {detail}": "không đọc được tệp XML này: {detail}",
+    "export it again from WordPress: Tools > Export > Posts": (
+        "xuất lại từ WordPress: Công cụ > Xuất > Bài viết"
+    ),
     # -- images
     "two different images are named {name}": "hai ảnh khác nhau cùng tên {name}",
     "rename one of them": "đổi tên một trong hai",
@@ -240,6 +263,10 @@ CATALOGUE: dict[str, str] = {
     "rendering {url} failed: {detail}": "dựng trang {url} thất bại: {detail}",
     "fix the template": "sửa mẫu trang (template)",
     "internal error: {detail}": "lỗi nội bộ: {detail}",
+    "indexing for search failed: {detail}": "lập chỉ mục tìm kiếm thất bại: {detail}",
+    "reinstall it with pip install 'pagefind[bin]>=1.5'": (
+        "cài lại bằng pip install 'pagefind[bin]>=1.5'"
+    ),
     # -- general forms, last: they match many texts
     "e.g. {example}": "ví dụ: {example}",
     "write {example}": "hãy viết {example}",

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import markup
+from . import markup, search
 from .config import SiteConfig
 from .content import Article, Parsed, Source, parse_article
 from .errors import BuildFailed, Problem
@@ -211,6 +211,8 @@ def _write_all(
         _WORKER.update(pages=pages, staging=staging, env=env)
         written: list[Written] = _map_chunks(_render_chunk, len(pages), _jobs(request))
         written += _copy_assets(config, index, staging)
+        bundle = search.index_files(staging.dir, config.language) or []
+        written += [staging.write(rel, data) for rel, data in bundle]
         staging.finish(written)
     except BaseException:
         staging.abort()

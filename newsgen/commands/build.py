@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         f"built {result.articles} articles: {result.pages} files ({result.written} written, "
         f"{result.unchanged} unchanged), {len(result.warnings)} warnings, {seconds:.2f} s -> {output}"
     )
+    _say_if_search_is_off()
     print(record_schedule(config, request.now, result))
     return 0
 
@@ -76,3 +77,11 @@ def record_schedule(config: SiteConfig, now: dt.datetime, result: BuildResult) -
     path = write_schedule(config, now, next_change)
     when = schedule_data(config, now, next_change)["next_change"]
     return f"next scheduled change: {when or 'none'} (written to {path})"
+
+
+def _say_if_search_is_off() -> None:
+    """Tell the user the site has no search when Pagefind is missing (the build still works)."""
+    from ..search import OFF_MESSAGE, available
+
+    if not available():
+        print(OFF_MESSAGE, file=sys.stderr)
