@@ -47,6 +47,9 @@ def plan_pages(index: SiteIndex, config: SiteConfig, now: dt.datetime) -> Iterat
         {"page": PageMeta("search", "Tìm kiếm", "", search_url, noindex=True)},
     )
     yield Page("/xem-them.json", None, {}, _xem_them_json(index))
+    from .redirects import alias_pages  # redirects imports Page from this module
+
+    yield from alias_pages(index, config)
     yield from _feeds(index, config, now)
     for url, data in sitemaps.sitemap_files(config, sitemap):
         yield Page(url, None, {}, data)
