@@ -64,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
         f"built {result.articles} articles: {result.pages} files ({result.written} written, "
         f"{result.unchanged} unchanged), {len(result.warnings)} warnings, {seconds:.2f} s -> {output}"
     )
+    from ..progress import format_timings
+
+    print(f"time per stage: {format_timings(result.timings)}")
     _say_if_search_is_off()
     print(record_schedule(config, request.now, result))
     return 0
