@@ -35,7 +35,15 @@ def axe_script() -> str:
         if npm is None:
             pytest.fail("npm is needed once to fetch axe-core (or run .ci/run)")
         subprocess.run(
-            [npm, "install", "--prefix", str(AXE.parents[2]), "--no-audit", "--no-fund", "axe-core@4"],
+            [
+                npm,
+                "install",
+                "--prefix",
+                str(AXE.parents[2]),
+                "--no-audit",
+                "--no-fund",
+                "axe-core@4",
+            ],
             check=True,
             capture_output=True,
         )
@@ -56,7 +64,10 @@ def build_sample(target: Path) -> Path:
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     """Serve files without logging every request to stderr."""
 
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm"}
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+    }
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         """Stay silent."""

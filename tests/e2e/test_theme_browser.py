@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -53,9 +52,6 @@ def test_page_is_accessible_and_self_contained(site_url, browser, name: str, wid
     assert page.locator("h1").count() == 1
     scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert scroll[0] <= scroll[1], f"horizontal scroll on {name} at {width}px: {scroll}"
-    broken = page.evaluate(
-        "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
-    )
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     page.wait_for_load_state("networkidle")
     broken = page.evaluate(
