@@ -1,0 +1,625 @@
+"""Preview server: serves a private build of the site, live-reloads it, and never leaves its folder."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import ipaddress
+import json
+import os
+import re
+import socket
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from .errors import BuildFailed, NewsgenError, Problem
+from .watch import QUIET_PERIOD, Debouncer, Watcher
+
+PREFIX = "/__newsgen/"
+LONG_POLL = 20.0  # seconds a reload request waits before answering "nothing new"
+_BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".pdf": "application/pdf",
+    ".mp4": "video/mp4",
+}
+LIVERELOAD_JS = """\
+(function () {
+  var me = document.currentScript;
+  var version = me ? me.getAttribute("data-version") : "";
+  function wait() {
+    fetch("/__newsgen/wait?v=" + encodeURIComponent(version), {cache: "no-store"})
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(function (state) {
+        if (String(state.version) !== version) { location.reload(); } else { wait(); }
+      })
+      .catch(function () { setTimeout(wait, 1000); });
+  }
+  wait();
+})();
+"""
+_OVERLAY_STYLE = (
+    "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,0,0,.92);"
+    "color:#fff;font:15px/1.5 system-ui,sans-serif;padding:2em"
+)
+_BARE_404 = b"<!doctype html><html lang='vi'><meta charset='utf-8'><title>404</title><body><h1>Kh\xc3\xb4ng t\xc3\xacm th\xe1\xba\xa5y trang</h1></body></html>\n"
+
+
+# -- build state --------------------------------------------------------------------------------
+
+
+@dataclass
+class State:
+    """What the browser needs to know: which build it shows and what went wrong since."""
+
+    version: int = 0
+    ok: bool = False
+    problems: tuple[Problem, ...] = ()
+    builds: int = 0
+    summary: str = ""
+
+
+class Preview:
+    """Owns the preview's builds: one at a time, the last good output kept, every outcome counted."""
+
+    def __init__(self, builder: Callable[[], str], output: Path) -> None:
+        self.builder = builder
+        self.output = output
+        self.state = State()
+        self.building = False
+        self.closed = False
+        self.on_build: list[Callable[[State], None]] = []  # hooks for the CLI and tests
+        self._cond = threading.Condition()
+        self._build_lock = threading.Lock()
+
+    def rebuild(self) -> State:
+        """Build once; on failure keep the last good output and record every problem."""
+        with self._build_lock:
+            with self._cond:
+                self.building = True
+            problems: tuple[Problem, ...] = ()
+            summary = ""
+            try:
+                summary = self.builder()
+            except BuildFailed as failed:
+                problems = tuple(failed.problems) or (Problem("", 0, "", str(failed)),)
+            except NewsgenError as exc:
+                problems = (exc.at(""),)
+            except Exception as exc:  # a bug must not kill the preview: show it instead
+                traceback.print_exc()
+                problems = (Problem("newsgen", 0, "", f"internal error: {exc!r}"),)
+            with self._cond:
+                self._record(problems, summary)
+                self.building = False
+                self._cond.notify_all()
+                state = dataclasses.replace(self.state)
+        for hook in list(self.on_build):
+            hook(state)
+        return state
+
+    def _record(self, problems: tuple[Problem, ...], summary: str) -> None:
+        """Bump the version when the browser has something new to show."""
+        old = self.state
+        ok = not any(not p.warning for p in problems)
+        changed = ok or old.ok or problems != old.problems
+        self.state = State(
+            version=old.version + (1 if changed else 0),
+            ok=ok,
+            problems=problems,
+            builds=old.builds + 1,
+            summary=summary,
+        )
+
+    def snapshot(self, wait_build: bool = True) -> State:
+        """Return the current state, waiting for a running build so no half-built site is seen."""
+        with self._cond:
+            while wait_build and self.building and not self.closed:
+                self._cond.wait()
+            return dataclasses.replace(self.state)
+
+    def wait_version(self, seen: int, timeout: float) -> State:
+        """Long-poll: return once the version differs from `seen`, or after `timeout`."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self.state.version == seen and not self.closed:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            return dataclasses.replace(self.state)
+
+    def close(self) -> None:
+        """Release every waiting request."""
+        with self._cond:
+            self.closed = True
+            self._cond.notify_all()
+
+
+# -- paths --------------------------------------------------------------------------------------
+
+
+class BadRequest(Exception):
+    """The request target cannot be decoded: answer 400."""
+
+
+def decode_target(target: str) -> tuple[str, str]:
+    """Split a request target into its decoded path and raw query; raise BadRequest if malformed."""
+    path, _, query = target.partition("?")
+    path = path.partition("#")[0]
+    if not path.startswith("/"):
+        raise BadRequest("the path must start with /")
+    try:
+        raw = path.encode("latin-1")
+    except UnicodeEncodeError:
+        raise BadRequest("bad characters in the path") from None
+    if _BAD_PERCENT.search(raw):
+        raise BadRequest("bad percent-encoding")
+    try:
+        text = urllib.parse.unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the path is not UTF-8") from None
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise BadRequest("control characters in the path")
+    return text, query
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where a URL path leads inside the output folder."""
+
+    file: Path | None = None
+    redirect: str | None = None
+
+
+def resolve(root: Path, path: str, query: str = "") -> Resolved:
+    """Map a decoded URL path to a file strictly inside `root` (symlinks resolved), else nothing."""
+    parts = path.split("/")
+    if "\\" in path or any(p in (".", "..") for p in parts):
+        return Resolved()
+    words = [p for p in parts if p]
+    base = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(base, *words))
+    if not _inside(real, base):
+        return Resolved()
+    if os.path.isdir(real):
+        if not path.endswith("/"):
+            location = "/" + "".join(urllib.parse.quote(w) + "/" for w in words)
+            return Resolved(redirect=location + ("?" + query if query else ""))
+        real = os.path.realpath(os.path.join(real, "index.html"))
+        if not _inside(real, base):
+            return Resolved()
+    return Resolved(file=Path(real)) if os.path.isfile(real) else Resolved()
+
+
+def _inside(path: str, base: str) -> bool:
+    """Return True when `path` is `base` or below it (a sibling sharing the prefix is outside)."""
+    return path == base or path.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def content_type(path: Path) -> str:
+    """Return the Content-Type of an output file (UTF-8 for every text type)."""
+    return _CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+
+
+# -- hosts and origins ---------------------------------------------------------------------------
+
+
+def split_host(value: str) -> str:
+    """Return the host name of a Host header or an origin's authority, without port or brackets."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1 : value.find("]")] if "]" in value else ""
+    host, _, port = value.rpartition(":")
+    return host if host and port.isdigit() else value
+
+
+def host_allowed(header: str | None, bound: str) -> bool:
+    """Accept only local names and IP literals, so a rebinding DNS name cannot reach the preview."""
+    if header is None:
+        return True
+    host = split_host(header)
+    if host in ("localhost", bound.lower()) or host.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def origin_allowed(origin: str | None, host_header: str | None) -> bool:
+    """Accept a missing Origin or one naming this very server; refuse every other site."""
+    if origin is None:
+        return True
+    parsed = urllib.parse.urlsplit(origin)
+    return (
+        parsed.scheme == "http"
+        and bool(host_header)
+        and parsed.netloc.lower() == (host_header or "").strip().lower()
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """Return True when binding `host` keeps the preview on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# -- HTML injection ------------------------------------------------------------------------------
+
+
+def overlay_html(problems: tuple[Problem, ...]) -> str:
+    """Return the error overlay listing every problem, HTML-escaped (it quotes article text)."""
+    items = "".join(f"<li><code>{html.escape(p.format())}</code></li>" for p in problems)
+    return (
+        f'<div id="newsgen-overlay" role="alert" style="{_OVERLAY_STYLE}">'
+        "<h2>newsgen: bản dựng mới bị lỗi, đang hiển thị bản cũ</h2>"
+        f"<ul>{items}</ul><p>Sửa lỗi và lưu lại; trang sẽ tự tải lại.</p></div>"
+    )
+
+
+def inject(page: bytes, state: State) -> bytes:
+    """Add the live-reload script (and the overlay after a failed build) before </body>."""
+    parts = []
+    if not state.ok and state.problems:
+        parts.append(overlay_html(state.problems))
+    parts.append(f'<script src="{PREFIX}livereload.js" data-version="{state.version}"></script>')
+    snippet = "\n".join(parts).encode("utf-8")
+    at = page.lower().rfind(b"</body>")
+    if at < 0:
+        return page + snippet
+    return page[:at] + snippet + b"\n" + page[at:]
+
+
+# -- HTTP ---------------------------------------------------------------------------------------
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """A threaded HTTP server bound to one Preview."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], preview: Preview, long_poll: float = LONG_POLL):
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.preview = preview
+        self.long_poll = long_poll
+        self.bound_host = address[0]
+        super().__init__(address, PreviewHandler)
+
+    @property
+    def port(self) -> int:
+        """Return the port actually bound (useful with port 0)."""
+        return int(self.server_address[1])
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    """Serve GET/HEAD from the output folder; everything else is refused."""
+
+    server: PreviewServer
+    protocol_version = "HTTP/1.1"
+    server_version = "newsgen-preview"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Stay quiet: the terminal is for build results."""
+
+    def do_GET(self) -> None:
+        """Answer a GET."""
+        self._answer(head=False)
+
+    def do_HEAD(self) -> None:
+        """Answer a HEAD like a GET, without the body."""
+        self._answer(head=True)
+
+    def _refuse(self) -> None:
+        """Any other method: 405, connection closed."""
+        self.close_connection = True
+        self._send(
+            HTTPStatus.METHOD_NOT_ALLOWED,
+            b"method not allowed\n",
+            "text/plain",
+            {"Allow": "GET, HEAD"},
+        )
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _refuse
+
+    def _answer(self, head: bool) -> None:
+        """Route one request; never let an error escape into the server."""
+        self._head = head
+        try:
+            self._route()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception:
+            traceback.print_exc()
+            self.close_connection = True
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, b"internal error\n", "text/plain")
+
+    def _route(self) -> None:
+        """Check the Host, decode the path, then serve a reload endpoint or a file."""
+        host = self.headers.get("Host")
+        if not host_allowed(host, self.server.bound_host):
+            self._send(HTTPStatus.FORBIDDEN, b"this Host is not allowed\n", "text/plain")
+            return
+        try:
+            path, query = decode_target(self.path)
+        except BadRequest as exc:
+            self.close_connection = True
+            self._send(HTTPStatus.BAD_REQUEST, f"bad request: {exc}\n".encode(), "text/plain")
+            return
+        if path.startswith(PREFIX):
+            self._internal(path[len(PREFIX) :], query, host)
+            return
+        self._file(path, query)
+
+    def _internal(self, name: str, query: str, host: str | None) -> None:
+        """Serve the reload script, the long-poll channel and the status, same-origin only."""
+        if not origin_allowed(self.headers.get("Origin"), host):
+            self._send(HTTPStatus.FORBIDDEN, b"foreign origin\n", "text/plain")
+            return
+        preview = self.server.preview
+        if name == "livereload.js":
+            self._send(HTTPStatus.OK, LIVERELOAD_JS.encode(), _CONTENT_TYPES[".js"])
+        elif name in ("wait", "status"):
+            if name == "wait":
+                seen = urllib.parse.parse_qs(query).get("v", ["-1"])[0]
+                seen_version = int(seen) if seen.lstrip("-").isdigit() else -1
+                state = preview.wait_version(seen_version, self.server.long_poll)
+            else:
+                state = preview.snapshot()
+            body = {
+                "version": state.version,
+                "ok": state.ok,
+                "builds": state.builds,
+                "problems": [p.format() for p in state.problems],
+            }
+            data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode() + b"\n"
+            self._send(HTTPStatus.OK, data, _CONTENT_TYPES[".json"])
+        else:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
+
+    def _file(self, path: str, query: str) -> None:
+        """Serve a file of the last good build, waiting for a running build first."""
+        preview = self.server.preview
+        state = preview.snapshot()
+        found = resolve(preview.output, path, query)
+        if found.redirect:
+            self._send(
+                HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", {"Location": found.redirect}
+            )
+            return
+        status = HTTPStatus.OK
+        file = found.file
+        if file is None:
+            status = HTTPStatus.NOT_FOUND
+            file = resolve(preview.output, "/404.html").file
+        try:
+            data = file.read_bytes() if file is not None else _BARE_404
+        except OSError:
+            status, data, file = HTTPStatus.NOT_FOUND, _BARE_404, None
+        kind = content_type(file) if file is not None else _CONTENT_TYPES[".html"]
+        if kind.startswith("text/html"):
+            data = inject(data, state)
+        self._send(status, data, kind)
+
+    def _send(
+        self, status: HTTPStatus, body: bytes, kind: str, extra: dict[str, str] | None = None
+    ) -> None:
+        """Write a complete response with a length; nothing is cached by the browser."""
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if not getattr(self, "_head", False):
+            self.wfile.write(body)
+
+
+# -- putting it together ---------------------------------------------------------------------------
+
+
+@dataclass
+class ServeOptions:
+    """What `newsgen serve` was asked for."""
+
+    site: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    drafts: bool = True
+    poll: bool = False
+    jobs: int = 1
+    now: str | None = None
+    quiet: float = QUIET_PERIOD
+    long_poll: float = LONG_POLL
+    output: Path | None = None
+    log: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
+
+
+def preview_dir(site: Path) -> Path:
+    """Return the private folder the preview builds into (never public/)."""
+    return site.resolve() / ".newsgen" / "serve"
+
+
+def public_url(host: str, port: int) -> str:
+    """Return the address to print and to use as base_url for the preview build."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "localhost"
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable[[], str]:
+    """Return a function that builds the site once through the same path CI uses."""
+    from .config import load_config
+    from .site import BuildRequest, build, build_time
+
+    cache_dir = preview_dir(options.site) / "cache"
+    first = [True]
+
+    def run() -> str:
+        config = load_config(options.site, {"base_url": base_url})
+        kwargs: dict[str, Any] = {}
+        names = {f.name for f in dataclasses.fields(BuildRequest)}
+        if "cache_dir" in names:
+            kwargs["cache_dir"] = cache_dir
+        # The first build runs before any thread starts, so forking workers is safe then.
+        jobs = 0 if first[0] and options.jobs == 1 else options.jobs
+        first[0] = False
+        request = BuildRequest(
+            config=config,
+            output=output,
+            now=build_time(options.now),
+            drafts=options.drafts,
+            future=options.drafts,
+            jobs=jobs,
+            **kwargs,
+        )
+        started = time.perf_counter()
+        result = build(request)
+        seconds = time.perf_counter() - started
+        return (
+            f"built {result.articles} articles: {result.written} files written, "
+            f"{result.unchanged} unchanged, {seconds:.2f} s"
+        )
+
+    return run
+
+
+def theme_folders(site: Path) -> list[Path]:
+    """Return the theme folder to watch (it may live outside the site)."""
+    from .config import load_config
+    from .render import theme_dir
+
+    try:
+        return [theme_dir(load_config(site))]
+    except (BuildFailed, NewsgenError):
+        return []
+
+
+@dataclass
+class Running:
+    """A started preview: its server, build state and watcher, for the CLI and the tests."""
+
+    server: PreviewServer
+    preview: Preview
+    watcher: Watcher
+    debouncer: Debouncer
+    url: str
+    thread: threading.Thread
+
+    def close(self) -> None:
+        """Stop watching, stop serving, release waiting requests."""
+        self.watcher.stop()
+        self.debouncer.close()
+        self.preview.close()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def start(options: ServeOptions) -> Running:
+    """Bind, build once, then serve and watch in background threads."""
+    site = options.site.resolve()
+    output = options.output or preview_dir(site) / "public"
+    preview = Preview(lambda: "", output)
+    server = PreviewServer((options.host, options.port), preview, options.long_poll)
+    url = public_url(options.host, server.port)
+    preview.builder = make_builder(dataclasses.replace(options, site=site), output, url)
+    preview.on_build.append(lambda state: _report(state, options.log))
+    preview.rebuild()
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="newsgen-http", daemon=True
+    )
+    thread.start()
+    watcher: Watcher
+
+    def rebuild() -> None:
+        preview.rebuild()
+        watcher.refresh(theme_folders(site))
+
+    debouncer = Debouncer(rebuild, options.quiet)
+    watcher = Watcher(site, debouncer.poke, poll=options.poll)
+    watcher.start(theme_folders(site))
+    return Running(server, preview, watcher, debouncer, url, thread)
+
+
+def _report(state: State, log: Callable[[str], None]) -> None:
+    """Print the outcome of a build: the summary, or every problem."""
+    if state.ok:
+        log(state.summary)
+        return
+    for problem in state.problems:
+        log(problem.format())
+    log(f"{sum(not p.warning for p in state.problems)} errors; still serving the last good build")
+
+
+@contextmanager
+def running(options: ServeOptions) -> Iterator[Running]:
+    """Start a preview for the length of a with-block."""
+    live = start(options)
+    try:
+        yield live
+    finally:
+        live.close()
+
+
+def host_warning(host: str) -> str | None:
+    """Return the warning printed when the preview is reachable from other machines."""
+    if is_loopback(host):
+        return None
+    return (
+        f"warning: --host {host} lets other machines on the network read this preview, "
+        "drafts included"
+    )
+
+
+def serve(options: ServeOptions) -> int:
+    """Run the preview until Ctrl+C."""
+    warning = host_warning(options.host)
+    if warning:
+        print(warning, file=sys.stderr)
+    with running(options) as live:
+        options.log(f"serving {options.site} at {live.url} (Ctrl+C to stop)")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            options.log("stopped")
+    return 0
