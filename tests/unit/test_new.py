@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -11,7 +15,7 @@ from newsgen import markup
 from newsgen.cli import main
 from newsgen.config import load_config
 from newsgen.content import Source, parse_article
-from tests.conftest import write_site
+from tests.conftest import article, write_site
 
 NOW = "2025-04-22T02:07:00+00:00"  # 09:07 in Hà Nội
 
@@ -116,3 +120,36 @@ def test_title_without_letters_is_refused(
     code, _, err = _new(site_dir, capsys, "!!!")
     assert code == 1 and "gives an empty slug" in err and "Traceback" not in err
     assert not (site_dir / "content").exists() or not any((site_dir / "content").rglob("*.md"))
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com"}
+    env.update(GIT_COMMITTER_NAME="T", GIT_COMMITTER_EMAIL="t@example.com", LANG="C.UTF-8")
+    return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_pre_commit_hook_blocks_a_broken_article(tmp_path: Path) -> None:
+    repo = write_site(tmp_path / "toa-soan", {"content/thoi-su/tot.md": article(title="Tin tốt")})
+    assert _git(repo, "init", "-q").returncode == 0
+    hook = repo / ".git/hooks/pre-commit"
+    # the plain git hook from docs/newsroom.md, with this interpreter instead of `newsgen`
+    hook.write_text(
+        "#!/bin/sh\n"
+        "out=$(mktemp -d) || exit 1\n"
+        f'"{sys.executable}" -m newsgen build --strict --output "$out/public"\n'
+        'status=$?\nrm -rf "$out"\nexit $status\n',
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+    _git(repo, "add", ".")
+    good = _git(repo, "commit", "-q", "-m", "bài tốt")
+    assert good.returncode == 0, good.stderr
+    (repo / "content/thoi-su/hong.md").write_text(
+        '---\ntitle: "Hỏng"\ndate: 30/02/2025\n---\nThân bài.\n', encoding="utf-8"
+    )
+    _git(repo, "add", ".")
+    broken = _git(repo, "commit", "-q", "-m", "bài hỏng")
+    assert broken.returncode != 0
+    assert "content/thoi-su/hong.md:3: date: ngày '30/02/2025' không tồn tại" in broken.stderr
+    assert _git(repo, "log", "--format=%s").stdout.split("\n")[0] == "bài tốt"
