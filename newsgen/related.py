@@ -9,7 +9,6 @@ import re
 import sys
 import unicodedata
 from array import array
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ TITLE_WEIGHT = 3.0
 SUMMARY_WEIGHT = 2.0
 UNIGRAM_WEIGHT = 0.3  # a lone syllable is ambiguous ("nhân"); bigrams carry the meaning
 STOP_WEIGHT = 0.1
-MAX_TERMS = 200  # per article: bounds the cache and the index memory
+MAX_TERMS = 160  # per article: bounds the cache and the index memory
 TAG_PREFIX = "#"  # text terms never contain "#": the tokeniser splits on punctuation
 
 _PUNCT = re.compile(r"[^\w\s]+|_+")
@@ -132,6 +131,9 @@ def extract_terms(title: str, summary: str, body_text: str) -> dict[str, float]:
     return {sys.intern(t): _quantise(w) for t, w in top}
 
 
+_Posting = tuple["array[int]", "array[float]"]  # article numbers (ascending), weights
+
+
 @dataclass
 class _Index:
     """Per-article sparse vectors and the inverted index over them, in date order."""
@@ -139,7 +141,9 @@ class _Index:
     docs: list[RelatedDoc]
     terms: list[tuple[str, ...]]
     weights: list[array[float]]
-    postings: dict[str, tuple[array[int], array[float]]]
+    postings: dict[str, _Posting]
+    refs: list[list[_Posting]]  # per article: its terms' postings, so queries skip the dict
+    where: list[array[int]]  # per article: its position in each of those postings
     by_url: dict[str, int]
     urls: list[str]
     ts: list[float]
@@ -183,20 +187,25 @@ def _build_index(docs: list[RelatedDoc], p: Params) -> _Index:
     idf, tag_idf = _idf(docs, p)
     urls = [d.url for d in docs]
     ts = [d.date.timestamp() for d in docs]
-    index = _Index(
-        docs, [], [], {}, {u: i for i, u in enumerate(urls)}, urls, ts, [d.category for d in docs]
-    )
+    by_url = {u: i for i, u in enumerate(urls)}
+    index = _Index(docs, [], [], {}, [], [], by_url, urls, ts, [d.category for d in docs])
     postings = index.postings
     for i, doc in enumerate(docs):
         vec = _vector(doc, idf, tag_idf, p)
         index.terms.append(tuple(t for _, t in vec))
         index.weights.append(array("d", [w for w, _ in vec]))
+        refs: list[_Posting] = []
+        where = array("i")
         for w, t in vec:
             post = postings.get(t)
             if post is None:
                 post = postings[t] = (array("i"), array("d"))
+            refs.append(post)
+            where.append(len(post[0]))
             post[0].append(i)
             post[1].append(w)
+        index.refs.append(refs)
+        index.where.append(where)
     return index
 
 
@@ -204,11 +213,10 @@ def _accumulate(index: _Index, i: int, p: Params) -> dict[int, float]:
     """Sum term-weight products with the articles sharing a term: no all-pairs comparison."""
     acc: defaultdict[int, float] = defaultdict(float)
     half, window = p.window // 2, p.window
-    for t, w in zip(index.terms[i], index.weights[i], strict=True):
-        ids, ws = index.postings[t]
+    for (ids, ws), w, at in zip(index.refs[i], index.weights[i], index.where[i], strict=True):
         n = len(ids)
-        if n > window:
-            lo = min(max(0, bisect_left(ids, i) - half), n - window)
+        if n > window:  # a common term: follow it only to the articles nearest in time
+            lo = min(max(0, at - half), n - window)
             ids, ws = ids[lo : lo + window], ws[lo : lo + window]
         for j, wj in zip(ids, ws, strict=True):
             acc[j] += w * wj
