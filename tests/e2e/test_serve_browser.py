@@ -1,0 +1,76 @@
+"""Headless Chromium watches a preview page reload by itself after the article is edited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from newsgen.server import ServeOptions, running
+from tests.conftest import NOW, article
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)",
+    ),
+]
+
+
+def test_page_reloads_with_new_text_and_shows_then_clears_the_overlay(
+    site: Callable[..., Path], tmp_path: Path
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    source = "content/thoi-su/bao-so-3.md"
+    root = site({source: article("Bão số 3", body="Gió giật cấp 12.", slug="bao-so-3")})
+    options = ServeOptions(site=root, port=0, now=NOW, log=lambda line: None)
+    with running(options) as live, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
+        try:
+            page = browser.new_page()
+            page.goto(live.url + "thoi-su/bao-so-3/")
+            sync_api.expect(page.locator("article, main").first).to_contain_text("Gió giật cấp 12.")
+            page.evaluate("window.__notReloaded = true")
+
+            (root / source).write_text(
+                article("Bão số 3", body="Bão đã suy yếu thành áp thấp.", slug="bao-so-3"),
+                encoding="utf-8",
+            )
+            main = page.locator("main")
+            sync_api.expect(main).to_contain_text("Bão đã suy yếu thành áp thấp.", timeout=15000)
+            assert page.evaluate("window.__notReloaded === undefined")  # a real reload
+
+            (root / source).write_text(
+                "---\ntitle: <b>hỏng</b>: x: y\ndate: 2025-02-30\n---\nThân bài.\n",
+                encoding="utf-8",
+            )
+            overlay = page.locator("#newsgen-overlay")
+            sync_api.expect(overlay).to_be_visible(timeout=15000)
+            sync_api.expect(overlay).to_contain_text(source)
+            sync_api.expect(main).to_contain_text("Bão đã suy yếu thành áp thấp.")  # last good page
+
+            (root / source).write_text(
+                article("Bão số 3", body="Đã sửa lỗi.", slug="bao-so-3"), encoding="utf-8"
+            )
+            sync_api.expect(main).to_contain_text("Đã sửa lỗi.", timeout=15000)
+            sync_api.expect(overlay).to_have_count(0)
+        finally:
+            browser.close()
