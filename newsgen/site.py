@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import multiprocessing
 import os
+import pickle
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cache as cachelib
 from . import markup, search
+from .cache import BuildCache, Deps, PageRecord, Reuse
 from .config import SiteConfig
 from .content import Article, Parsed, Source, parse_article
 from .errors import BuildFailed, Problem
 from .index import Options, SiteIndex, build_index
 from .output import Staging, Written
 from .pages import Page, check_collisions, plan_pages
-from .render import make_environment, render_page, theme_dir
+from .render import make_environment, render_page, templates_digest, theme_dir
 from .views import Link
 
 _PARALLEL_MIN = 64  # below this many items a worker pool costs more than it saves
@@ -34,6 +38,9 @@ class BuildRequest:
     future: bool = False
     strict: bool = False
     jobs: int = 0  # 0: one worker per core
+    cache_dir: Path | None = None  # None: <site>/.newsgen/cache
+    no_cache: bool = False  # build from scratch, read and write no cache folder
+    reuse: Reuse | None = None  # in-memory cache a long-lived process passes to every build
 
 
 @dataclass
@@ -69,10 +76,28 @@ def build(request: BuildRequest) -> BuildResult:
     """Run every stage; raise BuildFailed (nothing written) if any stage reported an error."""
     result = BuildResult()
     clock = _Clock(result.timings)
+    cache = open_cache(request)
+    try:
+        _run(request, result, clock, cache)
+    finally:
+        cache.close()
+    return result
+
+
+def open_cache(request: BuildRequest) -> BuildCache:
+    """Open the build's cache: the folder (unless --no-cache) and the in-memory Reuse, if any."""
+    folder = None
+    if not request.no_cache:
+        folder = request.cache_dir or request.config.site_dir / ".newsgen" / "cache"
+    return BuildCache(folder, request.reuse)
+
+
+def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: BuildCache) -> None:
+    """Run the stages, recording their timings in `result`."""
     config = request.config
     sources, problems = discover(config)
     clock.lap("read")
-    articles, parse_problems = parse_all(sources, config, _jobs(request))
+    articles, parse_problems = parse_all(sources, config, _jobs(request), cache)
     problems += parse_problems
     clock.lap("parse")
     index, index_problems = build_index(
@@ -87,9 +112,8 @@ def build(request: BuildRequest) -> BuildResult:
     result.warnings = [p for p in problems if p.warning]
     result.articles = len(index.articles)
     result.index = index
-    _write_all(request, index, pages, result)
+    _write_all(request, index, pages, result, cache)
     clock.lap("write")
-    return result
 
 
 def _raise_if_failed(problems: list[Problem], strict: bool) -> None:
@@ -140,22 +164,77 @@ def _parse_chunk(bounds: tuple[int, int]) -> list[Parsed]:
     """Parse a slice of the sources inside a worker (inherited through fork, nothing pickled in)."""
     sources: Sequence[Source] = _WORKER["sources"]  # type: ignore[assignment]
     config: SiteConfig = _WORKER["config"]  # type: ignore[assignment]
-    renderer = _WORKER.get("renderer")
-    if not isinstance(renderer, markup.BodyRenderer):
-        renderer = _WORKER["renderer"] = markup.BodyRenderer(config.raw_html)
+    renderer = _renderer(config)
     return [parse_article(s, config, renderer) for s in sources[bounds[0] : bounds[1]]]
 
 
+def _parse_chunk_cached(bounds: tuple[int, int]) -> list[tuple[Deps, bytes]]:
+    """Parse a slice for the cache: each result pickled once, with the images it looked up."""
+    sources: Sequence[Source] = _WORKER["sources"]  # type: ignore[assignment]
+    config: SiteConfig = _WORKER["config"]  # type: ignore[assignment]
+    renderer = _renderer(config)
+    out = []
+    for source in sources[bounds[0] : bounds[1]]:
+        parsed = parse_article(source, config, renderer)
+        text = source.data.decode("utf-8", "replace")
+        deps = cachelib.image_deps(source, config, text)
+        out.append((deps, pickle.dumps(parsed, protocol=5)))
+    return out
+
+
+def _renderer(config: SiteConfig) -> markup.BodyRenderer:
+    """Return this process's Markdown converter, made on first use and reset per article."""
+    renderer = _WORKER.get("renderer")
+    if not isinstance(renderer, markup.BodyRenderer):
+        renderer = _WORKER["renderer"] = markup.BodyRenderer(config.raw_html)
+    return renderer
+
+
 def parse_all(
-    sources: Sequence[Source], config: SiteConfig, jobs: int
+    sources: Sequence[Source], config: SiteConfig, jobs: int, cache: BuildCache | None = None
 ) -> tuple[list[Article], list[Problem]]:
-    """Parse every source, in parallel when it pays; results come back in input order."""
+    """Parse every source (reusing cached results), in parallel when it pays, in input order."""
     _WORKER.clear()
-    _WORKER.update(sources=sources, config=config)
-    parsed = _map_chunks(_parse_chunk, len(sources), jobs)
+    if cache is None or not cache.enabled:
+        _WORKER.update(sources=sources, config=config)
+        parsed: list[Parsed] = _map_chunks(_parse_chunk, len(sources), jobs)
+    else:
+        parsed = _parse_with_cache(sources, config, jobs, cache)
+    _WORKER.clear()
     articles = [p.article for p in parsed if p.article is not None]
     problems = [problem for p in parsed for problem in p.problems]
     return articles, problems
+
+
+def _parse_with_cache(
+    sources: Sequence[Source], config: SiteConfig, jobs: int, cache: BuildCache
+) -> list[Parsed]:
+    """Take each source's parse from the cache if its key and image lookups match, else parse."""
+    digest = cachelib.parse_digest(config)
+    keys = [cachelib.parse_key(digest, s.rel, s.sha256) for s in sources]
+    stored = cache.parsed(keys)
+    results: list[Parsed | None] = [None] * len(sources)
+    used: dict[str, tuple[Deps, Parsed]] = {}
+    todo = []
+    for i, (source, key) in enumerate(zip(sources, keys, strict=True)):
+        entry = stored.get(key)
+        if entry is not None and cachelib.deps_hold(source, config, entry[0]):
+            value = entry[1]
+            parsed = value if isinstance(value, Parsed) else pickle.loads(value)
+            results[i] = parsed
+            used[key] = (entry[0], parsed)
+        else:
+            todo.append(i)
+    _WORKER.update(sources=[sources[i] for i in todo], config=config)
+    fresh: dict[str, tuple[Deps, bytes]] = {}
+    done = _map_chunks(_parse_chunk_cached, len(todo), jobs)
+    for i, (deps, blob) in zip(todo, done, strict=True):
+        parsed = pickle.loads(blob)
+        results[i] = parsed
+        fresh[keys[i]] = (deps, blob)
+        used[keys[i]] = (deps, parsed)
+    cache.store_parsed(fresh, used)
+    return [p for p in results if p is not None]
 
 
 def _map_chunks(func: Callable[[tuple[int, int]], list], count: int, jobs: int) -> list:
@@ -172,44 +251,98 @@ def _map_chunks(func: Callable[[tuple[int, int]], list], count: int, jobs: int) 
 # -- rendering and writing --------------------------------------------------------------------
 
 
-def _render_chunk(bounds: tuple[int, int]) -> list[Written]:
-    """Render and write a slice of the pages inside a worker."""
+def _render_chunk(bounds: tuple[int, int]) -> list[tuple[Written, PageRecord | None]]:
+    """Render and write a slice of the pages inside a worker, linking pages whose key is known."""
     pages: Sequence[Page] = _WORKER["pages"]  # type: ignore[assignment]
     staging: Staging = _WORKER["staging"]  # type: ignore[assignment]
+    old: dict[str, PageRecord] = _WORKER["old"]  # type: ignore[assignment]
+    env_key: bytes | None = _WORKER["env_key"]  # type: ignore[assignment]
     env = _WORKER["env"]
-    written = []
+    out: list[tuple[Written, PageRecord | None]] = []
     for page in pages[bounds[0] : bounds[1]]:
-        try:
-            data = render_page(env, page)  # type: ignore[arg-type]
-        except Exception as exc:  # a template error: name the template and the page
-            where = f"templates/{page.template}"
-            raise BuildFailed(
-                [
-                    Problem(
-                        where,
-                        getattr(exc, "lineno", 0) or 0,
-                        "",
-                        f"rendering {page.url} failed: {exc}",
-                        "fix the template",
-                    )
-                ]
-            ) from None
-        written.append(staging.write(page.output, data))
-    return written
+        key = _page_key(env_key, page)
+        record = old.get(page.output) if key is not None else None
+        if record is not None and record.key == key:
+            kept = staging.keep(page.output, record.sha256, record.size, record.inode)
+            if kept is not None:
+                out.append((kept, record))
+                continue
+        written = staging.write(page.output, _render(env, page))
+        if key is None:
+            out.append((written, None))
+            continue
+        size, inode = staging.inode(written.rel)
+        out.append((written, PageRecord(key, written.sha256, size, inode)))
+    return out
+
+
+def _render(env: object, page: Page) -> bytes:
+    """Render one page, turning a template error into a Problem naming the template and page."""
+    try:
+        return render_page(env, page)  # type: ignore[arg-type]
+    except Exception as exc:  # a template error: name the template and the page
+        where = f"templates/{page.template}"
+        raise BuildFailed(
+            [
+                Problem(
+                    where,
+                    getattr(exc, "lineno", 0) or 0,
+                    "",
+                    f"rendering {page.url} failed: {exc}",
+                    "fix the template",
+                )
+            ]
+        ) from None
+
+
+def _page_key(env_key: bytes | None, page: Page) -> bytes | None:
+    """Hash everything a page's bytes depend on: the environment, template and exact context."""
+    if env_key is None:
+        return None
+    if page.data is not None:
+        return hashlib.sha256(env_key + b"data\0" + page.data).digest()
+    try:
+        context = cachelib.fingerprint((page.template, page.context))
+    except Exception:  # an unpicklable context is simply rendered every time
+        return None
+    return hashlib.sha256(env_key + context).digest()
+
+
+def _env_key(config: SiteConfig, env: object, cache: BuildCache) -> bytes | None:
+    """Hash the code, templates, config and template globals that every page depends on."""
+    if not cache.enabled:
+        return None
+    globals_ = getattr(env, "globals", {})
+    try:
+        values = cachelib.fingerprint(sorted(globals_.items()))
+    except Exception:  # a global that cannot be hashed: no page reuse this build
+        return None
+    digest = hashlib.sha256(f"{cachelib.code_digest()}\0{templates_digest(config)}\0".encode())
+    digest.update(repr(config).encode() + b"\0" + values)
+    return digest.digest()
 
 
 def _write_all(
-    request: BuildRequest, index: SiteIndex, pages: list[Page], result: BuildResult
+    request: BuildRequest,
+    index: SiteIndex,
+    pages: list[Page],
+    result: BuildResult,
+    cache: BuildCache | None = None,
 ) -> None:
     """Render every page into a staging folder and swap it in; on any failure keep the old output."""
     config = request.config
+    cache = cache or BuildCache(None)
     nav = tuple(Link(t.name, t.url, len(t.articles)) for t in index.categories)
     env = make_environment(config, request.now, nav)
+    env_key = _env_key(config, env, cache)
+    old = cache.pages(request.output) if env_key is not None else {}
     staging = Staging(request.output)
     try:
         _WORKER.clear()
-        _WORKER.update(pages=pages, staging=staging, env=env)
-        written: list[Written] = _map_chunks(_render_chunk, len(pages), _jobs(request))
+        _WORKER.update(pages=pages, staging=staging, env=env, old=old, env_key=env_key)
+        done: list[tuple[Written, PageRecord | None]]
+        done = _map_chunks(_render_chunk, len(pages), _jobs(request))
+        written = [w for w, _ in done]
         written += _copy_assets(config, index, staging)
         bundle = search.index_files(staging.dir, config.language) or []
         written += [staging.write(rel, data) for rel, data in bundle]
@@ -219,6 +352,8 @@ def _write_all(
         raise
     finally:
         _WORKER.clear()
+    if env_key is not None:
+        cache.store_pages(request.output, {w.rel: r for w, r in done if r is not None})
     result.files = written
     result.written = sum(w.changed for w in written)
     result.unchanged = len(written) - result.written

@@ -37,6 +37,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare `build`'s options."""
     add_site_arguments(parser)
     parser.add_argument("--output", type=Path, help="output folder (default: <site>/public)")
+    parser.add_argument(
+        "--cache-dir", type=Path, help="build cache folder (default: <site>/.newsgen/cache)"
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="build from scratch without reading or writing a cache"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
         future=args.future,
         strict=args.strict,
         jobs=args.jobs,
+        cache_dir=args.cache_dir,
+        no_cache=args.no_cache,
     )
     result = build(request)
     for warning in result.warnings:

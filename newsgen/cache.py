@@ -1,0 +1,253 @@
+"""Build cache: parsed articles and rendered-page keys, so a rebuild redoes only what changed.
+
+Two stores live in the cache folder (default `<site>/.newsgen/cache/`):
+- `parsed.sqlite`: one row per parsed article, keyed by a hash of the source bytes, its path,
+  newsgen's code and the config parts that affect parsing; each row also lists the image files
+  the parse looked up, re-checked on every build (an image's existence is part of the result).
+- `pages.pickle`: for each output file, the hash of everything that produced it (templates,
+  environment, exact page context) and the file's hash, size and inode in the output folder,
+  so an unchanged page is hard-linked from the previous output without being rendered.
+Modification times are never trusted. A `Reuse` object keeps both in memory between builds
+of one process (the preview server), on top of or instead of the folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import io
+import os
+import pickle
+import re
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import SiteConfig
+
+FORMAT = 1  # bump when the layout of the cache changes
+_PARSED_DB = "parsed.sqlite"
+_PAGES_FILE = "pages.pickle"
+# config fields that only matter after parsing (everything else invalidates parsed articles)
+_NOT_PARSING = {"title", "description", "language", "theme", "per_page", "permalink"}
+_NOT_PARSING |= {"related_count", "feed_items", "paths"}
+_FRONT_IMAGE = re.compile(r"^image:\s*(.+?)\s*$", re.M)
+
+Deps = tuple[tuple[str, str | None], ...]  # (image source as written, resolved file or None)
+
+
+_CODE: list[str] = []
+
+
+def code_digest() -> str:
+    """Hash newsgen's version and its source code, so any code change drops every entry."""
+    if not _CODE:
+        digest = hashlib.sha256(f"{__version__}\0{FORMAT}\0".encode())
+        here = Path(__file__).resolve().parent
+        for path in sorted(here.rglob("*.py")):
+            digest.update(path.relative_to(here).as_posix().encode() + b"\0")
+            with contextlib.suppress(OSError):
+                digest.update(path.read_bytes())
+        _CODE.append(digest.hexdigest())
+    return _CODE[0]
+
+
+def parse_digest(config: SiteConfig) -> str:
+    """Hash what a parse depends on besides the source: the code and the parsing config."""
+    parts = [
+        (f.name, getattr(config, f.name))
+        for f in dataclasses.fields(config)
+        if f.name not in _NOT_PARSING
+    ]
+    return hashlib.sha256(f"{code_digest()}\0{parts!r}".encode()).hexdigest()
+
+
+def parse_key(digest: str, rel: str, sha256: str) -> str:
+    """Return the cache key of one source: path and bytes under one parse configuration."""
+    return hashlib.sha256(f"{digest}\0{rel}\0{sha256}".encode()).hexdigest()
+
+
+def fingerprint(value: Any) -> bytes:
+    """Return a stable digest of a value: pickled without memo, so object sharing cannot matter."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo: equal values give equal bytes whatever their identity
+    pickler.dump(value)
+    return hashlib.sha256(buffer.getbuffer()).digest()
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """What produced an output file and where its bytes are: key, hash, size and inode."""
+
+    key: bytes
+    sha256: str
+    size: int
+    inode: int
+
+
+@dataclass
+class Reuse:
+    """In-memory cache kept by a long-lived process (the preview server) between builds."""
+
+    parsed: dict[str, tuple[Deps, Any]] = field(default_factory=dict)  # key -> (deps, Parsed)
+    pages: dict[str, PageRecord] = field(default_factory=dict)
+    output: str = ""
+
+
+class BuildCache:
+    """The caches one build reads and updates: a folder, a Reuse object, both, or neither."""
+
+    def __init__(self, folder: Path | None, reuse: Reuse | None = None) -> None:
+        self.folder = folder
+        self.reuse = reuse
+        self._db: sqlite3.Connection | None = None
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._db = _open_db(folder / _PARSED_DB)
+
+    @property
+    def enabled(self) -> bool:
+        """Tell whether this build has anywhere to look things up."""
+        return self.folder is not None or self.reuse is not None
+
+    # -- parsed articles ---------------------------------------------------------------------
+
+    def parsed(self, keys: list[str]) -> dict[str, tuple[Deps, Any]]:
+        """Return (dependencies, Parsed or its pickle) for the keys that have an entry."""
+        found: dict[str, tuple[Deps, Any]] = {}
+        if self.reuse is not None:
+            found = {k: self.reuse.parsed[k] for k in keys if k in self.reuse.parsed}
+        missing = [k for k in keys if k not in found]
+        if self._db is not None and missing:
+            wanted = set(missing)
+            for key, deps, blob in self._db.execute("SELECT key, deps, parsed FROM parsed"):
+                if key in wanted:
+                    found[key] = (pickle.loads(deps), blob)
+        return found
+
+    def store_parsed(
+        self, fresh: Mapping[str, tuple[Deps, bytes]], used: Mapping[str, tuple[Deps, Any]]
+    ) -> None:
+        """Add new entries, keep `used` (key -> deps, Parsed) in memory, forget the rest."""
+        if self.reuse is not None:
+            self.reuse.parsed = dict(used)
+        if self._db is None:
+            return
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO parsed (key, deps, parsed) VALUES (?, ?, ?)",
+                [(k, pickle.dumps(d), b) for k, (d, b) in sorted(fresh.items())],
+            )
+            stored = [row[0] for row in self._db.execute("SELECT key FROM parsed")]
+            stale = [(k,) for k in stored if k not in used]
+            if stale:
+                self._db.executemany("DELETE FROM parsed WHERE key = ?", stale)
+
+    # -- rendered pages ----------------------------------------------------------------------
+
+    def pages(self, output: Path) -> dict[str, PageRecord]:
+        """Return the records of the previous build into `output` (empty if it went elsewhere)."""
+        where = str(output.resolve())
+        if self.reuse is not None and self.reuse.output == where and self.reuse.pages:
+            return self.reuse.pages
+        if self.folder is None:
+            return {}
+        try:
+            with open(self.folder / _PAGES_FILE, "rb") as handle:
+                saved = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            return {}
+        if not isinstance(saved, dict) or saved.get("format") != FORMAT:
+            return {}
+        if saved.get("output") != where:
+            return {}
+        pages = saved.get("pages")
+        return pages if isinstance(pages, dict) else {}
+
+    def store_pages(self, output: Path, pages: dict[str, PageRecord]) -> None:
+        """Remember this build's pages (atomically: a killed build leaves the old file)."""
+        where = str(output.resolve())
+        if self.reuse is not None:
+            self.reuse.pages = pages
+            self.reuse.output = where
+        if self.folder is None:
+            return
+        data = pickle.dumps({"format": FORMAT, "output": where, "pages": pages}, protocol=5)
+        temp = self.folder / f"{_PAGES_FILE}.{os.getpid()}.tmp"
+        temp.write_bytes(data)
+        os.replace(temp, self.folder / _PAGES_FILE)
+
+    def forget_pages(self) -> None:
+        """Drop page records (after a failed build the output may not match them)."""
+        if self.reuse is not None:
+            self.reuse.pages = {}
+        if self.folder is not None:
+            with contextlib.suppress(OSError):
+                (self.folder / _PAGES_FILE).unlink()
+
+    def close(self) -> None:
+        """Close the database."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _open_db(path: Path) -> sqlite3.Connection:
+    """Open (or create) the parsed-article store; a damaged file is thrown away and recreated."""
+    for attempt in range(2):
+        try:
+            db = sqlite3.connect(path, isolation_level="DEFERRED")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, deps BLOB, parsed BLOB)"
+            )
+            return db
+        except sqlite3.DatabaseError:
+            if attempt:
+                raise
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    Path(f"{path}{suffix}").unlink()
+    raise AssertionError("unreachable")
+
+
+# -- image dependencies of a parse --------------------------------------------------------------
+
+
+def image_refs(text: str) -> list[str]:
+    """List every image a source may name (body images and a front matter `image:`), generously."""
+    from . import markup
+
+    refs = markup.image_sources(text)
+    for match in _FRONT_IMAGE.finditer(text):
+        refs.append(match.group(1).strip("'\""))
+    return list(dict.fromkeys(refs))
+
+
+def image_deps(source: Any, config: SiteConfig, text: str) -> Deps:
+    """Resolve each local image a source names: the parse result depends on which exist."""
+    from . import content, markup, vietnamese
+
+    deps = []
+    for src in image_refs(vietnamese.normalize(text)):
+        if markup._is_local(src):
+            resolved = content._resolve_local(source, config, src)
+            deps.append((src, None if resolved is None else str(resolved)))
+    return tuple(deps)
+
+
+def deps_hold(source: Any, config: SiteConfig, deps: Deps) -> bool:
+    """Tell whether every image a cached parse looked up still resolves the same way."""
+    from . import content
+
+    for src, resolved in deps:
+        now = content._resolve_local(source, config, src)
+        if (None if now is None else str(now)) != resolved:
+            return False
+    return True

@@ -1,0 +1,233 @@
+"""A build with the cache gives byte-for-byte what a cold build gives, through edits of every kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from newsgen import site as site_module
+from newsgen.cache import Reuse
+from newsgen.config import load_config
+from newsgen.errors import BuildFailed
+from newsgen.site import BuildRequest, BuildResult, build
+from tests.conftest import REPO, article, write_site
+
+NOW = dt.datetime(2025, 5, 1, 5, 0, tzinfo=dt.UTC)
+Edit = Callable[[Path], None]
+
+
+def _articles() -> dict[str, str | bytes]:
+    """Six articles across two categories, sharing tags so related lists and listings overlap."""
+    files: dict[str, str | bytes] = {}
+    for i in range(6):
+        folder = "thoi-su" if i % 2 else "kinh-te"
+        files[f"content/{folder}/bai-{i}.md"] = article(
+            f"Bài số {i} về giá điện",
+            f"2025-04-{10 + i:02d} 08:00",
+            f"Đoạn mở đầu của bài {i}.\n\nGiá điện tăng, người dân lo lắng {i}.",
+            tags="[Giá điện, Năng lượng]",
+        )
+    return files
+
+
+def _build(site_dir: Path, output: Path, **options: object) -> BuildResult:
+    """Build in-process (one worker unless told), the way CI would."""
+    options.setdefault("jobs", 1)
+    request = BuildRequest(config=load_config(site_dir), output=output, now=NOW, **options)  # type: ignore[arg-type]
+    return build(request)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    """Read every file of an output folder."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _assert_same_as_cold(site_dir: Path, output: Path, tmp_path: Path) -> None:
+    """Build the same input cold into a fresh folder and compare every byte."""
+    cold = tmp_path / f"cold-{len(list(tmp_path.glob('cold-*')))}"
+    _build(site_dir, cold, no_cache=True)
+    incremental, fresh = _tree(output), _tree(cold)
+    assert sorted(incremental) == sorted(fresh)
+    different = [rel for rel in fresh if incremental[rel] != fresh[rel]]
+    assert different == []
+
+
+def _edit_body(site_dir: Path) -> None:
+    path = site_dir / "content/kinh-te/bai-0.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nThêm một câu mới.\n", encoding="utf-8")
+
+
+def _edit_title(site_dir: Path) -> None:
+    path = site_dir / "content/thoi-su/bai-1.md"
+    text = path.read_text(encoding="utf-8").replace("Bài số 1", "Bài đổi tên")
+    path.write_text(text, encoding="utf-8")
+
+
+def _add(site_dir: Path) -> None:
+    (site_dir / "content/thoi-su/moi.md").write_text(
+        article("Bài mới về giá điện", "2025-04-30 07:00", "Bài mới.", tags="[Giá điện]"),
+        encoding="utf-8",
+    )
+
+
+def _delete(site_dir: Path) -> None:
+    (site_dir / "content/kinh-te/bai-2.md").unlink()
+
+
+def _rename(site_dir: Path) -> None:
+    target = site_dir / "content/van-hoa"
+    target.mkdir(exist_ok=True)
+    (site_dir / "content/thoi-su/bai-3.md").rename(target / "bai-3.md")
+
+
+def _template(site_dir: Path) -> None:
+    templates = site_dir / "templates"
+    templates.mkdir(exist_ok=True)
+    base = (REPO / "themes/default/templates/base.html").read_text(encoding="utf-8")
+    (templates / "base.html").write_text(base.replace("</body>", "<!-- v2 --></body>"), "utf-8")
+
+
+def _config(site_dir: Path) -> None:
+    path = site_dir / "newsgen.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "per_page: 2\n", encoding="utf-8")
+
+
+EDITS: list[tuple[str, Edit]] = [
+    ("edit body", _edit_body),
+    ("edit title", _edit_title),
+    ("add", _add),
+    ("delete", _delete),
+    ("rename", _rename),
+    ("template", _template),
+    ("config", _config),
+]
+
+
+@pytest.mark.parametrize("name, edit", EDITS, ids=[name for name, _ in EDITS])
+def test_incremental_build_matches_cold_build(
+    tmp_path: Path, name: str, edit: Edit
+) -> None:
+    site_dir = write_site(tmp_path / "site", _articles())
+    output = tmp_path / "public"
+    _build(site_dir, output)
+    edit(site_dir)
+    _build(site_dir, output)
+    _assert_same_as_cold(site_dir, output, tmp_path)
+
+
+def test_every_edit_in_a_row_matches_cold_build(tmp_path: Path) -> None:
+    site_dir = write_site(tmp_path / "site", _articles())
+    output = tmp_path / "public"
+    _build(site_dir, output)
+    for _name, edit in EDITS:
+        edit(site_dir)
+        _build(site_dir, output)
+        _assert_same_as_cold(site_dir, output, tmp_path)
+
+
+def test_unchanged_rebuild_renders_nothing_and_keeps_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site_dir = write_site(tmp_path / "site", _articles())
+    output = tmp_path / "public"
+    _build(site_dir, output)
+    page = output / "kinh-te/bai-so-0-ve-gia-dien/index.html"
+    inode = page.stat().st_ino
+
+    def no_rendering(*_args: object) -> bytes:
+        raise AssertionError("an unchanged page was rendered again")
+
+    def no_parsing(*_args: object) -> object:
+        raise AssertionError("an unchanged article was parsed again")
+
+    monkeypatch.setattr(site_module, "render_page", no_rendering)
+    monkeypatch.setattr(site_module, "parse_article", no_parsing)
+    result = _build(site_dir, output)
+    assert result.written == 0
+    assert page.stat().st_ino == inode
+
+
+def test_one_edit_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    site_dir = write_site(tmp_path / "site", _articles())
+    output = tmp_path / "public"
+    _build(site_dir, output)
+    untouched = output / "tag/nang-luong/index.html"
+    inode = untouched.stat().st_ino
+    path = site_dir / "content/kinh-te/bai-0.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("người dân", "bà con"), "utf-8")
+    result = _build(site_dir, output)
+    changed = {w.rel for w in result.files if w.changed}
+    assert "kinh-te/bai-so-0-ve-gia-dien/index.html" in changed
+    assert untouched.stat().st_ino == inode
+    assert len(changed) < len(result.files) // 2
+
+
+def test_image_appearing_is_seen_through_the_cache(tmp_path: Path) -> None:
+    files = _articles()
+    files["content/kinh-te/anh.md"] = article("Bài có ảnh", "2025-04-20 08:00", "![Ảnh](hinh.jpg)")
+    site_dir = write_site(tmp_path / "site", files)
+    output = tmp_path / "public"
+    with pytest.raises(BuildFailed) as failed:
+        _build(site_dir, output)
+    assert "hinh.jpg" in failed.value.problems[0].message
+    (site_dir / "content/kinh-te/hinh.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    _build(site_dir, output)
+    _assert_same_as_cold(site_dir, output, tmp_path)
+    (site_dir / "content/kinh-te/hinh.jpg").unlink()
+    with pytest.raises(BuildFailed):
+        _build(site_dir, output)
+
+
+def test_damaged_cache_is_rebuilt(tmp_path: Path) -> None:
+    site_dir = write_site(tmp_path / "site", _articles())
+    output = tmp_path / "public"
+    _build(site_dir, output)
+    cache = site_dir / ".newsgen/cache"
+    for path in cache.iterdir():
+        if path.is_file():
+            path.write_bytes(b"garbage")
+    _edit_body(site_dir)
+    _build(site_dir, output)
+    _assert_same_as_cold(site_dir, output, tmp_path)
+
+
+def test_cache_dir_and_no_cache(tmp_path: Path) -> None:
+    site_dir = write_site(tmp_path / "site", _articles())
+    _build(site_dir, tmp_path / "a", no_cache=True)
+    assert not (site_dir / ".newsgen").exists()
+    _build(site_dir, tmp_path / "b", cache_dir=tmp_path / "ci-cache")
+    assert (tmp_path / "ci-cache/parsed.sqlite").is_file()
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+
+
+def test_preview_reuse_in_memory_matches_cold_build(tmp_path: Path) -> None:
+    site_dir = write_site(tmp_path / "site", _articles())
+    output = tmp_path / "public"
+    reuse = Reuse()
+    _build(site_dir, output, no_cache=True, reuse=reuse)
+    for _name, edit in EDITS[:5]:
+        edit(site_dir)
+        _build(site_dir, output, no_cache=True, reuse=reuse)
+        _assert_same_as_cold(site_dir, output, tmp_path)
+    assert not (site_dir / ".newsgen").exists()
+
+
+@pytest.mark.slow
+def test_parallel_incremental_build_matches_cold_build(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {}
+    for i in range(150):
+        files[f"content/muc-{i % 5}/bai-{i}.md"] = article(
+            f"Tin số {i} về giao thông", f"2025-03-{1 + i % 28:02d} 08:{i % 60:02d}", f"Bài {i}."
+        )
+    site_dir = write_site(tmp_path / "site", files)
+    output = tmp_path / "public"
+    _build(site_dir, output, jobs=2)
+    shutil.rmtree(site_dir / "content/muc-1")
+    edited = site_dir / "content/muc-0/bai-0.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nSửa.\n", encoding="utf-8")
+    _build(site_dir, output, jobs=2)
+    _assert_same_as_cold(site_dir, output, tmp_path)
