@@ -490,15 +490,18 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
     from .config import load_config
     from .site import BuildRequest, build, build_time
 
-    cache_dir = preview_dir(options.site) / "cache"
+    kwargs: dict[str, Any] = {}
+    names = {f.name for f in dataclasses.fields(BuildRequest)}
+    if "cache_dir" in names:  # the persistent cache, kept apart from `newsgen build`'s
+        kwargs["cache_dir"] = preview_dir(options.site) / "cache"
+    if "reuse" in names:  # the in-memory cache, kept by this process between rebuilds
+        reuse = _new_reuse()
+        if reuse is not None:
+            kwargs["reuse"] = reuse
     first = [True]
 
     def run() -> str:
         config = load_config(options.site, {"base_url": base_url})
-        kwargs: dict[str, Any] = {}
-        names = {f.name for f in dataclasses.fields(BuildRequest)}
-        if "cache_dir" in names:
-            kwargs["cache_dir"] = cache_dir
         # The first build runs before any thread starts, so forking workers is safe then.
         jobs = 0 if first[0] and options.jobs == 1 else options.jobs
         first[0] = False
@@ -520,6 +523,16 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
         )
 
     return run
+
+
+def _new_reuse() -> Any:
+    """Return a fresh in-memory build cache, or None where this newsgen has none."""
+    try:
+        from . import cache
+    except ImportError:
+        return None
+    factory = getattr(cache, "Reuse", None)
+    return factory() if callable(factory) else None
 
 
 def theme_folders(site: Path) -> list[Path]:
