@@ -23,6 +23,7 @@ _STOP_TEXT = (
     " qua trên ở đây nhiều hơn đều chỉ vừa mới nữa hay thế vậy"
 )
 STOP_WORDS = frozenset(_STOP_TEXT.split())
+_FOLDED_STOP = frozenset(fold(w) for w in STOP_WORDS)  # only to tidy explanations
 TITLE_WEIGHT = 3.0
 SUMMARY_WEIGHT = 2.0
 UNIGRAM_WEIGHT = 0.3  # a lone syllable is ambiguous ("nhân"); bigrams carry the meaning
@@ -251,6 +252,31 @@ def _rank(
         m *= 4
 
 
+def _phrases(terms: Sequence[str]) -> list[str]:
+    """Chain overlapping shared bigrams ("tri tue", "tue nhan", "nhan tao") into readable phrases."""
+    pairs = [
+        tuple(t.split(" ")) for t in terms if " " in t and not set(t.split(" ")) & _FOLDED_STOP
+    ]
+    after = {a: b for a, b in reversed(pairs)}  # the strongest continuation wins
+    before = {b: a for a, b in reversed(pairs)}
+    used: set[tuple[str, ...]] = set()
+    out: list[list[str]] = []
+    for pair in pairs:
+        if pair in used:
+            continue
+        used.add(pair)
+        ph = list(pair)
+        while (x := after.get(ph[-1])) and (ph[-1], x) not in used and x not in ph:
+            used.add((ph[-1], x))
+            ph.append(x)
+        while (x := before.get(ph[0])) and (x, ph[0]) not in used and x not in ph:
+            used.add((x, ph[0]))
+            ph.insert(0, x)
+        out.append(ph)
+    covered = {tok for ph in out for tok in ph}
+    return [" ".join(ph) for ph in out] + [t for t in terms if " " not in t and t not in covered]
+
+
 def _reasons(index: _Index, i: int, j: int, pinned: bool, p: Params) -> tuple[str, ...]:
     """Say in words why j is on i's list (for `newsgen related PATH`)."""
     a, b = index.docs[i], index.docs[j]
@@ -265,7 +291,7 @@ def _reasons(index: _Index, i: int, j: int, pinned: bool, p: Params) -> tuple[st
         key=lambda wt: (-wt[0], wt[1]),
     )
     if shared:
-        out.append("shared terms: " + ", ".join(t for _, t in shared[:4]))
+        out.append("shared terms: " + ", ".join(_phrases([t for _, t in shared[:12]])[:4]))
     tags = [t for t in dict.fromkeys(a.tags) if t in set(b.tags)]
     if tags:
         out.append("shared tags: " + ", ".join(tags))

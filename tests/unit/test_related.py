@@ -181,6 +181,8 @@ def test_explain_gives_reasons() -> None:
     assert link.reasons[0].startswith("shared terms: ") and "bao yagi" in link.reasons[0]
     assert "same category" in link.reasons and "shared tags: thoi-su" in link.reasons
     assert build_related(docs, count=1)["/bao-0/"][0].reasons == ()
+    ai = build_related(docs, count=1, explain=True)["/ai-0/"][0].reasons[0]
+    assert "tri tue nhan tao" in ai  # overlapping bigrams read as one phrase
 
 
 def test_to_json_mapping_sorted_keys_rank_order() -> None:
