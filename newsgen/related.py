@@ -61,7 +61,14 @@ class RelatedLink:
 
 @dataclass(frozen=True)
 class Params:
-    """Scoring weights and scale cuts; defaults tuned on tests/data/related_eval."""
+    """Scoring weights and scale cuts; see `python -m newsgen.bench.related_bench --tune`.
+
+    On the evaluation set the text score carries the signal (tags and categories there are
+    generic by design): metadata weights between 0 and 0.05 tie at the top, 0.1 and above
+    (tags) lose precision, so they stay mild tie-breakers. terms_per_doc 40 beats 20/30 and
+    matches 60; window 16 keeps 10,000 articles within budget for a 0.01 loss on the synthetic
+    corpus against 32.
+    """
 
     tag_weight: float = 0.02
     category_weight: float = 0.02
@@ -236,6 +243,8 @@ def _rank(
     index: _Index, i: int, acc: dict[int, float], need: int, p: Params
 ) -> list[tuple[float, int]]:
     """Return the best `need` candidates exactly, rescoring only the head of the text ranking."""
+    if need <= 0:
+        return []
     bonus_max = p.category_weight + p.recency_weight
     ts, urls = index.ts, index.urls
     m = 2 * need + 8
