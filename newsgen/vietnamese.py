@@ -527,16 +527,23 @@ def _maybe_legacy(text: str) -> bool:
 _LEGACY_TOKEN_RE = re.compile("(?:[^\\W\\d_]|[\u00a1-\u00ff])+")
 #: Pieces of a Vietnamese syllable, loose enough for names, strict enough to reject mojibake.
 _ONSETS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x"
-_NUCLEI = (
-    "uyê|uya|uyu|uây|uôi|ươi|ươu|iêu|yêu|oai|oay|oao|oeo|"
-    "ai|ao|au|ay|âu|ây|eo|êu|ia|iê|iu|oa|oă|oe|oi|oo|ôi|ơi|ua|uâ|uê|ui|uô|uơ|uy|ưa|ưi|ươ|ưu|yê|"
-    "a|ă|â|e|ê|i|o|ô|ơ|u|ư|y"
+#: Rhymes by how they may end: no final consonant, optional one, or one required (tăng, tiên).
+_OPEN_NUCLEI = (
+    "uya|uyu|uây|uôi|ươi|ươu|iêu|yêu|oai|oay|oao|oeo|ai|ao|au|ay|âu|ây|eo|êu|ia|iu|oi|ôi|ơi|"
+    "ua|ui|uơ|ưa|ưi|ưu"
 )
-_SYLLABLE_RE = re.compile(f"(?:{_ONSETS})?(?:{_NUCLEI})(?:ng|nh|ch|c|m|n|p|t|k)?")
+_NUCLEI = "oa|oe|uê|uy|a|e|ê|i|o|ô|ơ|u|ư|y"
+_CLOSED_NUCLEI = "uyê|iê|yê|uô|ươ|oă|uâ|oo|ă|â"
+_CODAS = "ng|nh|ch|c|m|n|p|t|k"
+_SYLLABLE_RE = re.compile(
+    f"(?:{_ONSETS})?(?:(?:{_OPEN_NUCLEI})|(?:{_NUCLEI})(?:{_CODAS})?|(?:{_CLOSED_NUCLEI})(?:{_CODAS}))"
+)
 
 
 def _is_syllable(word: str) -> bool:
-    """Tell whether a word is a well-formed Vietnamese syllable (at most one tone)."""
+    """Tell whether a word is a well-formed Vietnamese syllable (at most one tone, sane case)."""
+    if not (word.islower() or word.isupper() or word.istitle()):
+        return False  # "thÓ" is TCVN3 for "thể", not the word "thó"
     decomposed = unicodedata.normalize("NFD", word.lower())
     bare = "".join(c for c in decomposed if c not in TONE_MARKS)
     if len(decomposed) - len(bare) > 1:
@@ -567,24 +574,41 @@ def from_vni(text: str) -> str:
     return _VNI_RE.sub(_vni_piece, text)
 
 
-#: Legacy encodings we recognise, and their decoders.
-LEGACY_DECODERS: dict[str, Callable[[str], str]] = {"TCVN3": from_tcvn3, "VNI": from_vni}
-_ASCII_LETTER_RE = re.compile("[A-Za-z]")
-#: Words a line must gain (invalid before, valid Vietnamese after) to be called legacy; more
-#: than half of the words decoding changes must gain, so French names (Loïc, Anaïs) pass.
+#: TCVN3 symbol bytes that no language uses inside words (not « »: quotes hug words).
+_TCVN3_SIGNS = "¡¢£¤¥¦§¨©ª¬\u00ad®µ¶·¸¹¼½¾×÷"
+#: VNI mark bytes no European word puts after a vowel (not ù ú é è ï ë: où, aún, Loïc, Noël).
+_VNI_SIGN_MARKS = "".join(c for c in _VNI_MARK_CHARS if c not in "ùúéèïëÙÚÉÈÏË")
+#: Legacy encodings we recognise: decoder, and a sign no European language's words show
+#: (TCVN3: a symbol byte such as µ ¸ ® in a word, or a capital after a small letter;
+#: VNI: a mark byte such as â ø ï after a vowel, ơ/ư bytes carrying a mark, or a leading đ).
+LEGACY_DECODERS: dict[str, tuple[Callable[[str], str], re.Pattern[str]]] = {
+    "TCVN3": (from_tcvn3, re.compile(f"[{_TCVN3_SIGNS}]|(?<=[a-z])[\u00c0-\u00de\u0110]")),
+    "VNI": (from_vni, re.compile(f"[aeiouyAEIOUY][{_VNI_SIGN_MARKS}]|[ôöÔÖ][ùøûõïÙØÛÕÏ]|^[ñÑ]")),
+}
+#: Words a line must gain (invalid before, valid Vietnamese after) to be called legacy. Also,
+#: more words must gain than decoding garbles (French names: Loïc, Anaïs, Raphaël), at least
+#: half of all words must then be Vietnamese syllables (Danish "på" reads as TCVN3 "pồ"), and
+#: a gained word must show a sign of its encoding (below).
 LEGACY_MIN_WORDS = 2
 
 
-def _legacy_score(line: str, decode: Callable[[str], str]) -> int:
-    """Count words that only make sense once decoded; 0 unless most changed words gain."""
-    changed = gained = 0
-    for word in _LEGACY_TOKEN_RE.findall(line):
+def _legacy_score(line: str, decode: Callable[[str], str], sign: re.Pattern[str]) -> int:
+    """Count words that only make sense once decoded; 0 unless the decoded line reads as Vietnamese."""
+    words = _LEGACY_TOKEN_RE.findall(line)
+    gained = garbled = valid = signed = 0
+    for word in words:
         decoded = decode(word)
-        if decoded == word or _ASCII_LETTER_RE.search(word) is None:
-            continue  # lone symbols (× ½ ¶) decode to one-letter words by accident
-        changed += 1
-        gained += _is_syllable(decoded) and not _is_syllable(word)
-    return gained if gained >= LEGACY_MIN_WORDS and 2 * gained > changed else 0
+        after = _is_syllable(decoded)
+        valid += after
+        if decoded == word or len(word) == 1:
+            continue  # lone symbols (× ½ ¶) and letters (ë) decode to one-letter words by accident
+        garbled += not after
+        if after and not _is_syllable(word):
+            gained += 1
+            signed += sign.search(word) is not None
+    if gained < LEGACY_MIN_WORDS or not signed or gained <= garbled or 2 * valid < len(words):
+        return 0
+    return gained
 
 
 def detect_legacy(text: str) -> list[tuple[int, str, str]]:
@@ -596,8 +620,8 @@ def detect_legacy(text: str) -> list[tuple[int, str, str]]:
         if line.isascii() or not _maybe_legacy(line):
             continue
         line = unicodedata.normalize("NFC", line)
-        scored = [(_legacy_score(line, dec), name) for name, dec in LEGACY_DECODERS.items()]
+        scored = [(_legacy_score(line, *how), name) for name, how in LEGACY_DECODERS.items()]
         score, name = max(scored)
         if score:
-            found.append((number, name, LEGACY_DECODERS[name](line)))
+            found.append((number, name, LEGACY_DECODERS[name][0](line)))
     return found

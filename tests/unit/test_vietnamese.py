@@ -562,6 +562,19 @@ def test_legacy_examples_from_issue() -> None:
     assert vn.detect_legacy("Tieáng Vieät") == [(1, "VNI", "Tiếng Việt")]
 
 
+@pytest.mark.parametrize(
+    ("pasted", "encoding", "meant"),
+    [
+        ("“%s” ®· cã tõ tr\u00adíc råi", "TCVN3", "“%s” đã có từ trước rồi"),
+        ("kh«ng thÓ xö lý %s.", "TCVN3", "không thể xử lý %s."),
+        ("Giaù trò cho “record_size” khoâng ñuùng", "VNI", "Giá trị cho “record_size” không đúng"),
+        ("ÑAØ NAÜNG", "VNI", "ĐÀ NẴNG"),
+    ],
+)
+def test_legacy_mixed_lines(pasted: str, encoding: str, meant: str) -> None:
+    assert vn.detect_legacy(pasted) == [(1, encoding, meant)]
+
+
 @pytest.mark.parametrize("sentence", LEGACY_SENTENCES)
 def test_legacy_tcvn3_detected(sentence: str) -> None:
     pasted = to_tcvn3(sentence)
@@ -593,6 +606,14 @@ NOT_LEGACY = [
     "5 × 3 ÷ 2 = 7,5 µs ½ ¼ § 3 ¶ ± 0,5 °C",
     "The quick brown fox jumps over the lazy dog.",
     "def f(x: int) -> str: return f'{x:02d}'",
+    "Nå kan du gå til neste leksjon. Tryk på <ESC> for at være sikker på det.",
+    "Sök inte i standardkatalogerna, bara i de som ges på kommandoraden",
+    "»%s« nach »%s« verschoben; Din aktuelle underskrift på »%s«",
+    "«%s» no és un nom vàlid: «%c»; col·lecció, paral·lel",
+    "Je ne sais pas où il est, ni où aller. Aún no sé dónde está Raúl, aún.",
+    "Kolona tek modeli i buruesit të të dhënave nga do të merren vlerat",
+    "Απρόσμενη ετικέτα «%s» στο «%s»; Неизвестный «%s»",
+    "Loïc et Taï",
 ]
 
 
