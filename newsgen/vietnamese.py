@@ -215,15 +215,16 @@ _SLUG_WORD_RE = re.compile("[a-z0-9]+")
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
+SLUG_HINT = "add a `slug:` line to the front matter, e.g. slug: tin-moi"
+
+
 class SlugError(NewsgenError, ValueError):
     """A text gives no usable slug; the writer must supply `slug:` by hand."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__(
-            f"{text!r} gives an empty slug",
-            "add a `slug:` line to the front matter, e.g. slug: tin-moi",
-            field="slug",
-        )
+    def __init__(
+        self, message: str, hint: str = SLUG_HINT, field: str = "slug", line: int = 0
+    ) -> None:
+        super().__init__(message, hint, field, line)
 
 
 def slugify(text: str, max_length: int = 80) -> str:
@@ -233,7 +234,7 @@ def slugify(text: str, max_length: int = 80) -> str:
     bare = _INNER_APOSTROPHE_RE.sub("", normalize(text)).lower().translate(_SLUG_TABLE)
     words = _SLUG_WORD_RE.findall(bare)
     if not words:
-        raise SlugError(text)
+        raise SlugError(f"{text!r} gives an empty slug")
     kept, size = [words[0][:max_length]], len(words[0][:max_length])
     for word in words[1:]:
         size += 1 + len(word)
@@ -289,8 +290,10 @@ _DMY_RE = re.compile(
 class DateError(NewsgenError, ValueError):
     """A date the writer typed cannot be read; .problem says why, .hint how to fix it."""
 
-    def __init__(self, problem: str, hint: str = DATE_FORMS_HINT) -> None:
-        super().__init__(problem, hint, field="date")
+    def __init__(
+        self, problem: str, hint: str = DATE_FORMS_HINT, field: str = "date", line: int = 0
+    ) -> None:
+        super().__init__(problem, hint, field, line)
         self.problem = problem
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import pickle
 import re
 import time
 import unicodedata
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsgen import vietnamese as vn
+from newsgen.errors import NewsgenError
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -638,7 +640,7 @@ syllables = st.builds(
 )
 
 
-@FAST
+@settings(max_examples=60, deadline=None)
 @given(st.lists(syllables, min_size=1, max_size=12))
 def test_legacy_never_flags_unicode_vietnamese(words: list[str]) -> None:
     assert vn.detect_legacy(" ".join(words)) == []
@@ -647,9 +649,9 @@ def test_legacy_never_flags_unicode_vietnamese(words: list[str]) -> None:
 def test_legacy_scan_is_cheap_for_clean_text() -> None:
     article = "\n".join([NOT_LEGACY[0] * 20] * 50)
     start = time.perf_counter()
-    for _ in range(100):
+    for _ in range(100):  # ~0.05 s; scoring every line instead would take seconds
         assert vn.detect_legacy(article) == []
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 1.0
 
 
 # ----------------------------------------------------------------------------- speed
@@ -681,3 +683,21 @@ def test_tone_style_never_touches_other_words_in_text() -> None:
         "Ủy ban tỉnh Hòa Bình quyết định: khỏe mạnh, quý khách, hoàn thành, thuở xưa."
     )
     assert vn.apply_tone_style(vn.apply_tone_style(text, "new"), "old") == text
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def test_errors_carry_hints_and_survive_pickling() -> None:
+    with pytest.raises(vn.SlugError) as slug_info:
+        vn.slugify("???")
+    with pytest.raises(vn.DateError) as date_info:
+        vn.parse_date("31/04/2025", HCM)
+    for error in (slug_info.value, date_info.value):
+        copy = pickle.loads(pickle.dumps(error))
+        assert (type(copy), str(copy), copy.hint) == (type(error), str(error), error.hint)
+        assert isinstance(copy, NewsgenError) and isinstance(copy, ValueError)
+    assert date_info.value.at("content/a.md", 3).format() == (
+        "content/a.md:3: date: '31/04/2025' is not a real date (write 30/04/2025)"
+    )
+    assert str(slug_info.value) == "'???' gives an empty slug"
