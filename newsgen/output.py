@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -17,6 +18,7 @@ from .errors import NewsgenError
 
 MANIFEST = "manifest.json"
 _STAGING_MARK = ".newsgen-staging-"
+_BACKGROUND_MIN = 2000  # files: below this, deleting the old output inline is quick enough
 
 
 @dataclass(frozen=True)
@@ -121,11 +123,32 @@ class Staging:
             os.replace(self.output, retired)
             os.replace(self.dir, self.output)
             self.dir = retired
-        shutil.rmtree(self.dir, ignore_errors=True)
+        _remove(self.dir, background=len(written) >= _BACKGROUND_MIN)
 
     def abort(self) -> None:
         """Throw the half-built folder away; the previous output is untouched."""
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _remove(folder: Path, background: bool) -> None:
+    """Delete the retired output; a big one in a detached `rm` so the build returns at once."""
+    rm = shutil.which("rm") if background else None
+    if rm is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    trash = folder.with_name(f"{folder.name}-trash")
+    try:
+        os.replace(folder, trash)
+        subprocess.Popen(  # noqa: S603 - fixed program, our own folder
+            [rm, "-rf", "--", str(trash)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:

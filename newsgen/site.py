@@ -344,7 +344,7 @@ def _write_all(
         done = _map_chunks(_render_chunk, len(pages), _jobs(request))
         written = [w for w, _ in done]
         written += _copy_assets(config, index, staging)
-        bundle = search.index_files(staging.dir, config.language) or []
+        bundle = _search_bundle(staging, config, any(w.changed for w in written))
         written += [staging.write(rel, data) for rel, data in bundle]
         staging.finish(written)
     except BaseException:
@@ -357,6 +357,16 @@ def _write_all(
     result.files = written
     result.written = sum(w.changed for w in written)
     result.unchanged = len(written) - result.written
+
+
+def _search_bundle(staging: Staging, config: SiteConfig, changed: bool) -> list[tuple[str, bytes]]:
+    """Index the pages for search, or keep the previous index when not one file changed."""
+    previous = staging.previous / search.OUTPUT_DIR if staging.previous else None
+    if not changed and previous is not None and previous.is_dir() and search.available():
+        root = previous.parent
+        files = sorted(p for p in previous.rglob("*") if p.is_file())
+        return [(p.relative_to(root).as_posix(), p.read_bytes()) for p in files]
+    return search.index_files(staging.dir, config.language) or []
 
 
 def _copy_assets(config: SiteConfig, index: SiteIndex, staging: Staging) -> list[Written]:

