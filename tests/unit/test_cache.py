@@ -1,0 +1,108 @@
+"""The build cache's keys: stable for equal inputs, different for any input that shows in the output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from newsgen import cache
+from newsgen.config import SiteConfig
+from newsgen.content import Source
+from newsgen.views import Link, PageMeta
+
+REPO = Path(__file__).resolve().parent.parent.parent
+
+
+def _context(name: str) -> dict[str, object]:
+    when = dt.datetime(2025, 4, 22, 9, 7, tzinfo=dt.UTC)
+    return {"page": PageMeta("tag", name, "", "/tag/x/"), "links": (Link(name, "/a/"),), "d": when}
+
+
+def test_fingerprint_ignores_object_identity() -> None:
+    shared = "Giá điện"
+    same = {"a": shared, "b": shared}
+    copies = {"a": "Giá điện", "b": "".join(["Giá ", "điện"])}
+    assert cache.fingerprint(same) == cache.fingerprint(copies)
+
+
+def test_fingerprint_sees_every_value() -> None:
+    assert cache.fingerprint(_context("Giá điện")) != cache.fingerprint(_context("Giá điên"))
+
+
+def test_fingerprint_is_the_same_whatever_the_hash_seed() -> None:
+    code = (
+        "import datetime as dt; from tests.unit.test_cache import _context; "
+        "from newsgen import cache; print(cache.fingerprint(_context('Thời sự')).hex())"
+    )
+    digests = set()
+    for seed in ("0", "1", "12345"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True
+        )
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1
+
+
+def test_parse_key_follows_parsing_config_only(tmp_path: Path) -> None:
+    config = SiteConfig(site_dir=tmp_path)
+    digest = cache.parse_digest(config)
+    assert cache.parse_digest(replace(config, title="Báo khác", per_page=5)) == digest
+    assert cache.parse_digest(replace(config, timezone="UTC")) != digest
+    assert cache.parse_digest(replace(config, base_url="https://x.example/bao/")) != digest
+    key = cache.parse_key(digest, "content/a.md", "00")
+    assert cache.parse_key(digest, "content/b.md", "00") != key
+    assert cache.parse_key(digest, "content/a.md", "01") != key
+
+
+def test_image_dependencies_notice_a_new_file(tmp_path: Path) -> None:
+    config = SiteConfig(site_dir=tmp_path)
+    (tmp_path / "content").mkdir()
+    text = "---\ntitle: A\nimage: 'bia.jpg'\n---\n\n![x](hinh.jpg)\n"
+    source = Source("content/a.md", text.encode(), "00")
+    deps = cache.image_deps(source, config, text)
+    assert [src for src, _ in deps] == ["hinh.jpg", "bia.jpg"]
+    assert cache.deps_hold(source, config, deps)
+    (tmp_path / "content" / "bia.jpg").write_bytes(b"img")
+    assert not cache.deps_hold(source, config, deps)
+
+
+def test_parsed_store_keeps_used_entries_and_forgets_others(tmp_path: Path) -> None:
+    store = cache.BuildCache(tmp_path / "c")
+    store.store_parsed({"k1": ((), b"one"), "k2": ((), b"two")}, {"k1": ((), 1), "k2": ((), 2)})
+    store.close()
+    store = cache.BuildCache(tmp_path / "c")
+    assert store.parsed(["k1", "k2"]) == {"k1": ((), b"one"), "k2": ((), b"two")}
+    store.store_parsed({}, {"k2": ((), 2)})
+    assert list(store.parsed(["k1", "k2"])) == ["k2"]
+    store.close()
+
+
+def test_page_records_belong_to_one_output_folder(tmp_path: Path) -> None:
+    store = cache.BuildCache(tmp_path / "c")
+    record = cache.PageRecord(b"k", "ab", 3, 7)
+    store.store_pages(tmp_path / "public", {"index.html": record})
+    assert store.pages(tmp_path / "public") == {"index.html": record}
+    assert store.pages(tmp_path / "elsewhere") == {}
+    (tmp_path / "c" / "pages.pickle").write_bytes(b"not a pickle")
+    assert store.pages(tmp_path / "public") == {}
+
+
+def test_damaged_database_is_recreated(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "parsed.sqlite").write_bytes(b"this is not a database" * 100)
+    store = cache.BuildCache(folder)
+    assert store.parsed(["k"]) == {}
+    store.close()
+
+
+def test_reuse_keeps_objects_in_memory() -> None:
+    reuse = cache.Reuse()
+    store = cache.BuildCache(None, reuse)
+    store.store_parsed({}, {"k": ((), "parsed article")})
+    assert cache.BuildCache(None, reuse).parsed(["k", "x"]) == {"k": ((), "parsed article")}
