@@ -514,11 +514,16 @@ _VNI_MARK_CHARS = "".join(VNI_MARKS) + "".join(VNI_MARKS).upper()
 _VNI_RE = re.compile(f"([aeouyAEOUYôöÔÖ])([{_VNI_MARK_CHARS}])|([{''.join(VNI_LETTERS)}])")
 _LEGACY_BYTES = set(TCVN3) | set(VNI_MARKS) | {c.upper() for c in VNI_MARKS} | set(VNI_LETTERS)
 _LEGACY_STRONG = "".join(sorted(_LEGACY_BYTES - VIETNAMESE_LETTERS))
-#: Cheap tests (two searches: an alternation defeats re's prefix scan, 5x slower): a byte
-#: no Unicode Vietnamese text has, or a Latin-1 capital right after a small letter (TiÕng).
+#: Cheap tests (separate searches: an alternation defeats re's prefix scan, 5x slower): a
+#: byte no Unicode Vietnamese text has, a Latin-1 capital right after a small letter (TiÕng),
+#: or a VNI vowel + mark pair that Unicode Vietnamese never writes (Tieáng, Khoâng, caét).
 _LEGACY_HINTS = (
     re.compile(f"[{re.escape(_LEGACY_STRONG)}]"),
     re.compile("[\u00c0-\u00de\u0110](?<=[a-z].)"),
+    re.compile(
+        "[ùõúâêéèáàãÙÕÚÂÊÉÈÁÀÃ]"
+        "(?<=[aeouyôAEOUYÔ][ùõúÙÕÚ]|[aeoAEO][âÂ]|[aA][êéèÊÉÈ]|[aeAE][áàãÁÀÃ])"
+    ),
 )
 
 
@@ -583,7 +588,7 @@ _TCVN3_SIGNS = "¡¢£¤¥¦§¨©ª¬\u00ad®µ¶·¸¹¼½¾×÷"
 _VNI_SIGN_MARKS = "".join(c for c in _VNI_MARK_CHARS if c not in "ùúéèïëÙÚÉÈÏË")
 #: Legacy encodings we recognise: decoder, and a sign no European language's words show
 #: (TCVN3: a symbol byte such as µ ¸ ® in a word, or a capital after a small letter;
-#: VNI: a mark byte such as â ø ï after a vowel, ơ/ư bytes carrying a mark, or a leading đ).
+#: VNI: a mark byte such as â ø û after a vowel, ơ/ư bytes carrying a mark, or a leading đ).
 LEGACY_DECODERS: dict[str, tuple[Callable[[str], str], re.Pattern[str]]] = {
     "TCVN3": (from_tcvn3, re.compile(f"[{_TCVN3_SIGNS}]|(?<=[a-z])[\u00c0-\u00de\u0110]")),
     "VNI": (from_vni, re.compile(f"[aeiouyAEIOUY][{_VNI_SIGN_MARKS}]|[ôöÔÖ][ùøûõïÙØÛÕÏ]|^[ñÑ]")),

@@ -571,6 +571,7 @@ def test_legacy_examples_from_issue() -> None:
         ("kh«ng thÓ xö lý %s.", "TCVN3", "không thể xử lý %s."),
         ("Giaù trò cho “record_size” khoâng ñuùng", "VNI", "Giá trị cho “record_size” không đúng"),
         ("ÑAØ NAÜNG", "VNI", "ĐÀ NẴNG"),
+        ("Khoâng cho pheùp caét ngaén luoàng", "VNI", "Không cho phép cắt ngắn luồng"),
     ],
 )
 def test_legacy_mixed_lines(pasted: str, encoding: str, meant: str) -> None:
