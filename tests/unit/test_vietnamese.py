@@ -35,7 +35,10 @@ NORMALIZE_CASES = [
     ("tone before circumflex, capital", "A\u0303\u0302", "Ẫ"),
     ("dot below and circumflex any order", "a\u0302\u0323", "ậ"),
     ("tone before horn", "o\u0301\u031b", "ớ"),
-    ("hook before circumflex in word", "Vie\u0323\u0302t", "Việt"),
+    ("dot below typed before circumflex", "Vie\u0323\u0302t", "Việt"),
+    ("acute typed before circumflex in word", "Vie\u0301\u0302t Nam", "Viết Nam"),
+    ("hook typed before breve, capital", "A\u0309\u0306N", "ẲN"),
+    ("windows-1258 acute tone mark", "a\u0341", "á"),
     ("eth capital", "\u00d0à Nẵng", "Đà Nẵng"),
     ("eth small", "\u00f0ường", "đường"),
 ]
