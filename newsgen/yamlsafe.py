@@ -17,7 +17,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _TAG_PREFIX = "tag:yaml.org,2002:"
 _PLAIN_TAGS = frozenset(
-    _TAG_PREFIX + name for name in ("str", "int", "float", "bool", "null", "timestamp")
+    _TAG_PREFIX + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
 )
 
 
@@ -105,6 +106,7 @@ def _build(
             field=str(path[0]) if path else "",
             line=out.lines[path],  # where the alias is used, not where the anchor was set
         )
+    _refuse_tag(node, path, first)
     if isinstance(node, yaml.MappingNode):
         seen.add(id(node))
         return _build_mapping(node, path, out, first, src, seen)
@@ -112,11 +114,34 @@ def _build(
         seen.add(id(node))
         items = []
         for i, item in enumerate(node.value):
+            _refuse_alias(item, seen, path, first + node.start_mark.line)
             items.append(_build(item, (*path, i), out, first, src, seen))
         return items
     seen.add(id(node))
     assert isinstance(node, yaml.ScalarNode)
     return _scalar(node, path, out, first, src)
+
+
+def _refuse_tag(node: yaml.Node, path: tuple[Any, ...], first: int) -> None:
+    """Refuse explicit tags such as !!python/object: YAML would silently read something else."""
+    if node.tag not in _PLAIN_TAGS:
+        raise NewsgenError(
+            f"the YAML tag {node.tag.replace(_TAG_PREFIX, '!!')} is not allowed",
+            "remove the '!' part and write plain text",
+            field=str(path[0]) if path else "",
+            line=first + node.start_mark.line,
+        )
+
+
+def _refuse_alias(node: yaml.Node, seen: set[int], path: tuple[Any, ...], line: int) -> None:
+    """Refuse a node met before (an alias), at the line that uses it rather than the anchor's."""
+    if id(node) in seen:
+        raise NewsgenError(
+            "YAML anchors and aliases (& and *) are not allowed in front matter",
+            "write the value out in full",
+            field=str(path[0]) if path else "",
+            line=line,
+        )
 
 
 def _build_mapping(
@@ -149,6 +174,7 @@ def _build_mapping(
                 line=line,
             )
         out.lines[(*path, key)] = line
+        _refuse_alias(value_node, seen, (*path, key), line)
         result[key] = _build(value_node, (*path, key), out, first, src, seen)
     out.lines.pop((*path, "\0key"), None)
     return result
@@ -159,13 +185,6 @@ def _scalar(
 ) -> Any:
     """Resolve a scalar like SafeLoader, except timestamps, which stay text for our date parser."""
     tag = node.tag
-    if tag not in _PLAIN_TAGS:
-        raise NewsgenError(
-            f"the YAML tag {tag.replace(_TAG_PREFIX, '!!')} is not allowed",
-            "remove the '!' part and write plain text",
-            field=str(path[0]) if path else "",
-            line=first + node.start_mark.line,
-        )
     if tag == _TAG_PREFIX + "timestamp" or tag == _TAG_PREFIX + "str":
         value: Any = node.value
     else:
