@@ -194,6 +194,8 @@ if isinstance(_FAST_ENCODING, dict):  # pragma: no cover - guarded by the table 
 
 def fold(text: str) -> str:
     """Strip case and diacritics so typed-without-accents, NFD and hoà/hòa all match."""
+    # One character out per NFC character in (spaces kept, not collapsed), so offsets found in
+    # the folded text point into the original; only stray marks and ß æ œ þ change length.
     if text.isascii():
         return text.lower()
     try:  # Marks are deleted, so NFD/NFC/repaired input all fold alike without normalize().

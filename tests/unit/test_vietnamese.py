@@ -422,6 +422,13 @@ def test_fold(text: str, folded: str) -> None:
     assert vn.fold(nfd(text)) == folded
 
 
+@pytest.mark.parametrize("text", [text for text, _ in FOLD_CASES[:8]] + ["  Hà   Nội\n"])
+def test_fold_keeps_offsets(text: str) -> None:
+    folded = vn.fold(text)
+    assert len(folded) == len(vn.normalize(text))
+    assert folded.index(vn.fold(text.split()[-1])) == vn.normalize(text).index(text.split()[-1])
+
+
 def test_fold_fast_path_matches_table_path() -> None:
     text = "Tin nóng: “Hà Nội” – 40°C, giá 1.000₫ × 2 ½ … Đắk Lắk ÿ"
     assert vn.fold(text) == vn.normalize(text).lower().translate(vn.FOLD_TABLE)
