@@ -15,7 +15,7 @@ import time
 import traceback
 import urllib.parse
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -628,11 +628,14 @@ def serve(options: ServeOptions) -> int:
     warning = host_warning(options.host)
     if warning:
         print(warning, file=sys.stderr)
-    with running(options) as live:
+    live = start(options)
+    try:
         options.log(f"serving {options.site} at {live.url} (Ctrl+C to stop)")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            options.log("stopped")
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        options.log("stopped")
+    finally:
+        with suppress(KeyboardInterrupt):  # a second Ctrl+C while closing: just go
+            live.close()
     return 0

@@ -385,7 +385,8 @@ def test_serve_command_prints_the_address_serves_and_stops_on_ctrl_c(
         port = int(lines[1].split("http://127.0.0.1:")[1].split("/")[0])
         assert raw_request(port, SLUG_URL)[0] == 200
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
+        code = proc.wait(timeout=30)
+        assert code == 0, proc.stderr.read() if proc.stderr else code
     finally:
         if proc.poll() is None:
             proc.kill()
