@@ -107,8 +107,11 @@ class BuildCache:
         self.reuse = reuse
         self._db: sqlite3.Connection | None = None
         if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._db = _open_db(folder / _PARSED_DB)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                self._db = _open_db(folder / _PARSED_DB)
+            except (OSError, sqlite3.Error):  # a read-only checkout: build without the folder
+                self.folder = None
 
     @property
     def enabled(self) -> bool:
@@ -138,6 +141,14 @@ class BuildCache:
             self.reuse.parsed = dict(used)
         if self._db is None:
             return
+        with contextlib.suppress(sqlite3.Error):  # disk full, locked: the next build parses again
+            self._write_parsed(fresh, used)
+
+    def _write_parsed(
+        self, fresh: Mapping[str, tuple[Deps, bytes]], used: Mapping[str, tuple[Deps, Any]]
+    ) -> None:
+        """Insert new rows and delete unused ones in one transaction."""
+        assert self._db is not None
         with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO parsed (key, deps, parsed) VALUES (?, ?, ?)",
@@ -179,8 +190,9 @@ class BuildCache:
             return
         data = pickle.dumps({"format": FORMAT, "output": where, "pages": pages}, protocol=5)
         temp = self.folder / f"{_PAGES_FILE}.{os.getpid()}.tmp"
-        temp.write_bytes(data)
-        os.replace(temp, self.folder / _PAGES_FILE)
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            temp.write_bytes(data)
+            os.replace(temp, self.folder / _PAGES_FILE)
 
     def forget_pages(self) -> None:
         """Drop page records (after a failed build the output may not match them)."""
