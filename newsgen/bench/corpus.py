@@ -280,6 +280,7 @@ def write_site(n: int, out_dir: str | Path, seed: int = 1) -> Path:
             f"category: {q(a['category'])}",
             f"tags: {q(a['tags'])}",
             f"summary: {q(a['summary'])}",
+            f"slug: {a['slug']}",  # titles repeat across a big corpus; the index keeps URLs unique
         ]
         (folder / f"{a['slug']}.md").write_text(
             "---\n" + "\n".join(front) + "\n---\n\n" + a["body"], encoding="utf-8"
