@@ -267,6 +267,17 @@ CATALOGUE: dict[str, str] = {
     "reinstall it with pip install 'pagefind[bin]>=1.5'": (
         "cài lại bằng pip install 'pagefind[bin]>=1.5'"
     ),
+    # -- newsgen check
+    "broken link to {target}": "liên kết hỏng tới {target}",
+    "link to {target}: no id '{anchor}' there": "liên kết tới {target}: ở đó không có id '{anchor}'",
+    "same URL as {other} except for case": "trùng URL với {other}, chỉ khác chữ hoa/thường",
+    "same canonical URL {url} as {other}": "trùng URL chuẩn (canonical) {url} với {other}",
+    "not valid UTF-8": "không phải UTF-8 hợp lệ",
+    "XML does not parse: {detail}": "XML không đọc được: {detail}",
+    "<{tag}> is never closed": "thẻ <{tag}> không được đóng",
+    "</{tag}> closes <{other}> (line {line}) too early": "thẻ </{tag}> đóng <{other}> (dòng {line}) quá sớm",
+    "</{tag}> has no matching <{other}>": "thẻ </{tag}> không có thẻ <{other}> tương ứng",
+    "id '{id}' is used twice (first at line {line})": "id '{id}' được dùng hai lần (lần đầu ở dòng {line})",
     # -- general forms, last: they match many texts
     "e.g. {example}": "ví dụ: {example}",
     "write {example}": "hãy viết {example}",
