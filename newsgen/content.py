@@ -177,6 +177,7 @@ def _build(
             )
         )
         return None
+    _check_term_slugs(meta, category, collected)
     slug = _slug(meta, config, collected)
     captions = dict(meta.captions)
     images, rewrite = _plan_images(source, config, parts.body, collected)
@@ -216,6 +217,30 @@ def _build(
         terms=tuple(sorted(terms.items())),
         lines=meta.lines,
     )
+
+
+def _check_term_slugs(
+    meta: frontmatter.FrontMatter, category: str, collected: frontmatter.Collected
+) -> None:
+    """A tag, author or category needs letters or digits: its page URL is made from them."""
+    fields = [("category", (category,)), ("tags", meta.tags), ("author", meta.authors)]
+    for field, names in fields:
+        for name in names:
+            try:
+                vietnamese.slugify(name)
+            except vietnamese.SlugError:
+                collected.errors.append(
+                    NewsgenError(
+                        f"{name!r} has no letters or digits for its page address",
+                        "write it with letters, e.g. Lễ hội",
+                        field=field,
+                        line=meta.line(
+                            "authors"
+                            if field == "author" and "authors" in dict(meta.lines)
+                            else field
+                        ),
+                    )
+                )
 
 
 def _folder_category(rel: str) -> str:

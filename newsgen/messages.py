@@ -267,6 +267,9 @@ CATALOGUE: dict[str, str] = {
     "reinstall it with pip install 'pagefind[bin]>=1.5'": (
         "cài lại bằng pip install 'pagefind[bin]>=1.5'"
     ),
+    # -- taxonomy names
+    "{name} has no letters or digits for its page address": "{name} không có chữ cái hay chữ số để làm địa chỉ trang",
+    "write it with letters, e.g. Lễ hội": "hãy viết bằng chữ, ví dụ: Lễ hội",
     # -- newsgen check
     "broken link to {target}": "liên kết hỏng tới {target}",
     "link to {target}: no id '{anchor}' there": "liên kết tới {target}: ở đó không có id '{anchor}'",

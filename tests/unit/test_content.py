@@ -209,3 +209,11 @@ def test_raw_html_is_escaped_and_script_urls_refused(tmp_path: Path) -> None:
     assert messages(bad) == [
         "content/thoi-su/bai.md:6: body: javascript: URLs are not allowed (link to an http(s) address or a file)"
     ]
+
+
+def test_tag_without_letters_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    parsed = parse('---\ntitle: "x"\ndate: 2025-01-01\ntags: [Lễ hội, "🎉"]\n---\nB\n', tmp_path)
+    assert parsed.article is None
+    assert messages(parsed) == [
+        "content/thoi-su/bai.md:4: tags: '🎉' has no letters or digits for its page address (write it with letters, e.g. Lễ hội)"
+    ]
