@@ -122,6 +122,7 @@ def _restyle_word(word: str, old: bool) -> str:
     return unicodedata.normalize("NFC", bare[:cut] + tones[0] + bare[cut:])
 
 
+@lru_cache(maxsize=1 << 16)  # called per tag, author and category of every article, every build
 def apply_tone_style(text: str, style: str) -> str:
     """Spell oa/oe/uy tones one way for display: old (hoà, thuỷ), new (hòa, thủy) or keep."""
     if style not in TONE_STYLES:
@@ -133,6 +134,7 @@ def apply_tone_style(text: str, style: str) -> str:
     return _WORD_RE.sub(lambda m: _restyle_word(m.group(), old), text)
 
 
+@lru_cache(maxsize=1 << 16)
 def tone_key(text: str) -> str:
     """Return the identity of a tag/author/category: case, spacing and tone style ignored."""
     key = " ".join(normalize(text).casefold().split())

@@ -207,11 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     hugo = shutil.which("hugo")
     print(f"cores: {os.cpu_count()}, hugo: {hugo or 'not found'}, corpora in {work}")
     for n in sizes:
-        print(f"\n{n:,} articles")
+        print(f"\n{n:,} articles", flush=True)
         print(f"  {'measure':28} {'wall s':>8} {'cpu s':>8} {'peak MB':>11}")
         rows = bench(n, work, hugo)
         for name, run in rows:
-            print(f"  {name:28} {run.wall:8.2f} {run.cpu:8.2f} {run.rss_mb:11.0f}  {run.note}")
+            print(f"  {name:28} {run.wall:8.2f} {run.cpu:8.2f} {run.rss_mb:11.0f}  {run.note}", flush=True)
         ours = dict(rows).get("cold, no cache")
         theirs = dict(rows).get("hugo, cold")
         if ours and theirs and theirs.wall:
