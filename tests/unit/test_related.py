@@ -230,7 +230,7 @@ def test_same_lists_whatever_the_hash_seed() -> None:
 
 def test_window_cut_keeps_lists_valid() -> None:
     docs = corpus()
-    params = Params(window=2, terms_per_doc=5)
+    params = Params(window=2, wide_terms=1, wide_window=3, short=0, terms_per_doc=5)
     result = build_related(docs, count=3, params=params)
     for url, links in result.items():
         assert links and url not in urls(links) and len(set(urls(links))) == len(links)
