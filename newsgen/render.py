@@ -66,6 +66,7 @@ def make_environment(
             "description": config.description,
             "base_url": config.base_url,
             "language": config.language,
+            "timezone": config.timezone,
             "search_url": f"/{config.paths.search}/",
             "tags_url": f"/{config.paths.tag}/",
             "authors_url": f"/{config.paths.author}/",

@@ -100,6 +100,16 @@ def test_list_times_read_relative_to_the_reader_clock(site_url, browser) -> None
     page.close()
 
 
+def test_header_shows_today_in_the_site_time_zone(site_url, browser) -> None:
+    page = browser.new_page()
+    page.clock.set_fixed_time("2025-04-22T18:30:00Z")  # already Wednesday 01:30 in Hà Nội
+    page.goto(site_url + "/")
+    today = page.locator("header time[data-today]")
+    assert today.inner_text() == "Thứ tư, 23/4/2025"
+    assert today.get_attribute("datetime") == "2025-04-23"
+    page.close()
+
+
 def test_dark_mode_follows_the_system(site_url, browser) -> None:
     page = browser.new_page(color_scheme="dark")
     page.goto(site_url + PAGES["article"])

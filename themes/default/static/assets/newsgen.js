@@ -24,7 +24,25 @@
       if (text) el.title = el.getAttribute("data-absolute");
     }
   }
+  // Today's date line in the header ("Thứ năm, 27/11/2026") in the site's time zone, from the
+  // reader's clock: a date printed at build time would go stale and change every page every day.
+  var WEEKDAYS = { Mon: "Thứ hai", Tue: "Thứ ba", Wed: "Thứ tư", Thu: "Thứ năm", Fri: "Thứ sáu", Sat: "Thứ bảy", Sun: "Chủ nhật" };
+  function today() {
+    var el = document.querySelector("time[data-today]");
+    if (!el || !window.Intl) return;
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: el.getAttribute("data-tz") || undefined, weekday: "short", year: "numeric", month: "numeric", day: "numeric" })
+        .formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    } catch (e) { return; }
+    var pad = function (n) { return (n.length < 2 ? "0" : "") + n; };
+    el.setAttribute("datetime", parts.year + "-" + pad(parts.month) + "-" + pad(parts.day));
+    el.textContent = WEEKDAYS[parts.weekday] + ", " + parts.day + "/" + parts.month + "/" + parts.year;
+  }
   window.newsgenRelativeTime = relative;
+  window.newsgenToday = today;
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", today);
+  else today();
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", update);
   else update();
   setInterval(update, 60000);
