@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from operator import itemgetter
+from operator import itemgetter, mul
 
 from newsgen.vietnamese import fold
 
@@ -78,10 +78,10 @@ class Params:
     recency_weight: float = 0.02
     recency_days: float = 30.0
     terms_per_doc: int = 40  # top terms by tf-idf that enter the inverted index
-    window: int = 4  # a term shared by more articles is only followed to the nearest in time
-    wide_terms: int = 16  # but an article's strongest terms are followed further:
-    wide_window: int = 32  # to this many articles nearest in time
-    short: int = 16  # a term shared by at most this many articles is followed to all of them
+    wide_terms: int = 16  # an article's strongest terms, if shared by many articles,
+    wide_window: int = 32  # are followed to this many articles nearest in time;
+    window: int = 0  # its weaker ones to this many (0: not at all: they only add noise)
+    short: int = 8  # a term shared by at most this many articles is followed to all of them
     max_df_ratio: float = 0.5  # terms in more articles than this say nothing
     k1: float = 1.2  # BM25-style saturation of repeated terms
 
@@ -178,21 +178,24 @@ def _idf(docs: Sequence[RelatedDoc], p: Params) -> tuple[dict[str, float], dict[
 
 def _vector(
     doc: RelatedDoc, idf: Mapping[str, float], tag_idf: Mapping[str, float], p: Params
-) -> list[tuple[float, str]]:
+) -> tuple[list[float], list[str]]:
     """Weight one article's terms (saturated tf x idf, top few) and tags, each part unit length."""
     k1, k1p = p.k1, p.k1 + 1.0
     get = idf.get
     top = [(tf * k1p / (tf + k1) * g, t) for t, tf in doc.terms.items() if (g := get(t))]
     top.sort(reverse=True)  # weight desc, then term desc: what heapq.nlargest would keep
     del top[p.terms_per_doc :]
-    norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
-    vec = [(w / norm, t) for w, t in top]
+    weights: list[float] = [w for w, _ in top]
+    terms: list[str] = [t for _, t in top]
+    norm = math.sqrt(sum(map(mul, weights, weights))) or 1.0
+    weights = [w / norm for w in weights]
     tags = sorted((tag_idf[t], t) for t in set(doc.tags) if t in tag_idf)
     if tags:
         tnorm = math.sqrt(sum(w * w for w, _ in tags)) or 1.0
         scale = math.sqrt(p.tag_weight) / tnorm
-        vec.extend((w * scale, TAG_PREFIX + t) for w, t in tags)
-    return vec
+        weights.extend(w * scale for w, _ in tags)
+        terms.extend(TAG_PREFIX + t for _, t in tags)
+    return weights, terms
 
 
 def _build_index(docs: list[RelatedDoc], p: Params) -> _Index:
@@ -205,18 +208,19 @@ def _build_index(docs: list[RelatedDoc], p: Params) -> _Index:
     postings = index.postings
     get = postings.get
     for i, doc in enumerate(docs):
-        vec = _vector(doc, idf, tag_idf, p)
-        index.terms.append(tuple(t for _, t in vec))
-        index.weights.append(array("d", [w for w, _ in vec]))
+        weights, terms = _vector(doc, idf, tag_idf, p)
+        index.terms.append(tuple(terms))
+        index.weights.append(array("d", weights))
         refs: list[_Posting] = []
         where = array("i")
-        for w, t in vec:
+        for w, t in zip(weights, terms, strict=True):
             post = get(t)
             if post is None:
                 post = postings[t] = ([], [])
+            ids = post[0]
             refs.append(post)
-            where.append(len(post[0]))
-            post[0].append(i)
+            where.append(len(ids))
+            ids.append(i)
             post[1].append(w)
         index.refs.append(refs)
         index.where.append(where)
@@ -232,15 +236,18 @@ def _accumulate(index: _Index, i: int, p: Params) -> dict[int, float]:
     """
     acc: dict[int, float] = {}
     get = acc.get
-    wide, narrow, short = p.wide_terms, p.window, p.short
+    wide, short = p.wide_terms, p.short
     refs, weights, where = index.refs[i], index.weights[i], index.where[i]
     for k, ((ids, ws), w, at) in enumerate(zip(refs, weights, where, strict=True)):
-        window = p.wide_window if k < wide else narrow
         n = len(ids)
-        if n > window and n > short:  # a common term: only to the articles nearest in time
-            lo = at - window // 2
-            lo = 0 if lo < 0 else (n - window if lo > n - window else lo)
-            ids, ws = ids[lo : lo + window], ws[lo : lo + window]
+        if n > short:  # a common term: only to the articles nearest in time
+            window = p.wide_window if k < wide else p.window
+            if window <= 0:
+                continue
+            if n > window:
+                lo = at - window // 2
+                lo = 0 if lo < 0 else (n - window if lo > n - window else lo)
+                ids, ws = ids[lo : lo + window], ws[lo : lo + window]
         for j, wj in zip(ids, ws, strict=False):  # equal lengths: strict costs time
             acc[j] = get(j, 0.0) + w * wj
     acc.pop(i, None)
