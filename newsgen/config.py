@@ -42,6 +42,7 @@ class SiteConfig:
     raw_html: str = "escape"
     max_file_size: int = 1024 * 1024
     description: str = ""
+    search: bool = True
     paths: Paths = field(default_factory=Paths)
 
     @property
@@ -75,6 +76,7 @@ _SCHEMA: dict[str, tuple[str, tuple[type, ...], str]] = {
     "tone_style": ("tone_style", (str,), "old, new or keep"),
     "slug_max_length": ("slug_max_length", (int,), "a whole number"),
     "max_file_size": ("max_file_size", (int,), "a number of bytes"),
+    "search": ("search", (bool,), "true or false"),
 }
 _SECTIONS: dict[str, dict[str, tuple[str, tuple[type, ...], str]]] = {
     "related": {"count": ("related_count", (int,), "a whole number")},
@@ -169,7 +171,7 @@ def _check_type(
             shown, line, name, "unknown key", "check the spelling; see the README for every key"
         )
     _, types, type_name = spec
-    if isinstance(value, bool) or not isinstance(value, types):
+    if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
         return Problem(shown, line, name, f"must be {type_name}, not {value!r}")
     return None
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import BuildFailed, Problem
@@ -30,21 +32,25 @@ def available() -> bool:
     return executable() is not None
 
 
-def index_files(site_dir: Path, language: str = "vi") -> list[tuple[str, bytes]] | None:
+def index_files(
+    site_dir: Path, language: str = "vi", pages: Sequence[str] | None = None
+) -> list[tuple[str, bytes]] | None:
     """Index the pages under `site_dir`; return the search bundle's files, or None without Pagefind.
 
     Only pages marked `data-pagefind-body` (published articles, never drafts or scheduled ones)
-    are indexed. The bundle is built in a temporary folder so the caller writes it like any page.
+    are indexed; `pages` (paths under `site_dir`) narrows the files Pagefind even reads. The
+    bundle is built in a temporary folder so the caller writes it like any page.
     """
     binary = executable()
     if binary is None:
         return None
     with tempfile.TemporaryDirectory(prefix="newsgen-pagefind-") as tmp:
         out = Path(tmp) / OUTPUT_DIR
+        source = site_dir if pages is None else _link_pages(site_dir, pages, Path(tmp) / "site")
         command = [
             str(binary),
             "--site",
-            str(site_dir),
+            str(source),
             "--output-path",
             str(out),
             "--force-language",
@@ -60,6 +66,21 @@ def index_files(site_dir: Path, language: str = "vi") -> list[tuple[str, bytes]]
             for path in sorted(out.rglob("*"))
             if path.is_file()
         ]
+
+
+def _link_pages(site_dir: Path, pages: Sequence[str], target: Path) -> Path:
+    """Mirror only the given pages (hard links, same relative paths) for Pagefind to read."""
+    for rel in pages:
+        source = site_dir / rel
+        if not source.is_file():
+            continue
+        dest = target / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, dest)
+        except OSError:
+            shutil.copyfile(source, dest)
+    return target
 
 
 def _problem(exc: BaseException) -> Problem:

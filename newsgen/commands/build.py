@@ -43,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-cache", action="store_true", help="build from scratch without reading or writing a cache"
     )
+    parser.add_argument(
+        "--no-search", action="store_true", help="keep the previous search index (skip Pagefind)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,13 +66,15 @@ def run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         cache_dir=args.cache_dir,
         no_cache=args.no_cache,
+        search=not args.no_search,
     )
     result = build(request)
     for warning in result.warnings:
         print(warning.format(), file=sys.stderr)
     seconds = sum(result.timings.values())
+    verb = "nothing changed since the last build of" if result.skipped else "built"
     print(
-        f"built {result.articles} articles: {result.pages} files ({result.written} written, "
+        f"{verb} {result.articles} articles: {result.pages} files ({result.written} written, "
         f"{result.unchanged} unchanged), {len(result.warnings)} warnings, {seconds:.2f} s -> {output}"
     )
     from ..progress import format_timings
@@ -84,7 +89,7 @@ def record_schedule(config: SiteConfig, now: dt.datetime, result: BuildResult) -
     """Write .newsgen/schedule.json and return the line saying when the site next changes."""
     from ..outputs.schedule import schedule_data, write_schedule
 
-    next_change = result.index.next_change if result.index is not None else None
+    next_change = result.next_change
     path = write_schedule(config, now, next_change)
     when = schedule_data(config, now, next_change)["next_change"]
     return f"next scheduled change: {when or 'none'} (written to {path})"

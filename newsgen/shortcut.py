@@ -1,0 +1,181 @@
+"""Skip a whole build when nothing it reads has changed and the output is still the one it wrote.
+
+A rebuild with nothing changed must cost little more than reading the sources. The record of the
+last successful build (`last-build.json` in the cache folder) holds a hash of every input (sources
+and other files under content/, static files, templates, the theme, config, code, build options),
+the window of build times in which the output stays the same (until the next embargo lifts, an
+article expires or leaves the two-day news sitemap), and the hash of the output's manifest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import code_digest
+from .config import CONFIG_NAME, SiteConfig
+from .content import Article, Source
+from .errors import Problem
+from .output import MANIFEST
+from .render import theme_dir
+
+RECORD = "last-build.json"
+NEWS_WINDOW = dt.timedelta(days=2)  # an article leaves news-sitemap.xml two days after it appears
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    """What the last successful build produced, enough to repeat its summary without building."""
+
+    articles: int
+    files: int
+    next_change: dt.datetime | None
+    warnings: tuple[Problem, ...]
+
+
+def inputs_digest(config: SiteConfig, sources: Sequence[Source], options: Iterable[object]) -> str:
+    """Hash every input of a build: sources, files beside them, static, templates, config, code."""
+    digest = hashlib.sha256(f"{code_digest()}\0{config!r}\0{list(options)!r}\0".encode())
+    for source in sources:
+        digest.update(f"{source.rel}\0{source.sha256}\0".encode())
+    roots = [
+        config.content_dir,
+        config.site_dir / "static",
+        config.site_dir / "templates",
+        theme_dir(config),
+    ]
+    for root in roots:
+        for path in _files(root, skip_suffix=".md" if root == config.content_dir else None):
+            digest.update(path.encode() + b"\0" + _file_hash(path) + b"\0")
+    config_file = config.site_dir / CONFIG_NAME
+    if config_file.is_file():
+        digest.update(_file_hash(str(config_file)))
+    return digest.hexdigest()
+
+
+def _files(root: Path, skip_suffix: str | None) -> list[str]:
+    """List the files under a folder in a stable order (os.walk: cheaper than Path.rglob)."""
+    found: list[str] = []
+    for folder, dirs, names in os.walk(root):
+        dirs.sort()
+        for name in sorted(names):
+            if skip_suffix is None or not name.endswith(skip_suffix):
+                found.append(os.path.join(folder, name))
+    return found
+
+
+def _file_hash(path: str) -> bytes:
+    """Hash a file's bytes; a file that vanished hashes as empty (the build will say more)."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").digest()
+    except OSError:
+        return b""
+
+
+def valid_until(
+    articles: Sequence[Article], now: dt.datetime, uses_clock: bool
+) -> dt.datetime | None:
+    """Return when output built at `now` may next differ by time alone (None: never)."""
+    if uses_clock:
+        return now
+    moments = []
+    for article in articles:
+        moments += [article.date, article.date + NEWS_WINDOW]
+        if article.expires is not None:
+            moments.append(article.expires)
+    later = [m for m in moments if m > now]
+    return min(later) if later else None
+
+
+def templates_use_clock(config: SiteConfig) -> bool:
+    """Tell whether a template prints the build time, which changes every build."""
+    dirs = [config.site_dir / "templates", theme_dir(config) / "templates"]
+    for folder in dirs:
+        for path in _files(folder, None):
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                if "build_time" in Path(path).read_text(encoding="utf-8"):
+                    return True
+    return False
+
+
+def load(folder: Path | None, digest: str, now: dt.datetime, output: Path) -> LastBuild | None:
+    """Return the last build if it is still exactly what this build would write."""
+    if folder is None:
+        return None
+    try:
+        record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+        manifest = (output / MANIFEST).read_bytes()
+        stat = output.stat()
+    except (OSError, ValueError):
+        return None
+    if record.get("inputs") != digest or record.get("output") != str(output.resolve()):
+        return None
+    if record.get("output_inode") != stat.st_ino or record.get("manifest") != _sha(manifest):
+        return None
+    if sum(len(names) for _, _, names in os.walk(output)) != record["files"] + 1:
+        return None  # a file was deleted from (or added to) the output by hand
+    built = dt.datetime.fromisoformat(record["now"])
+    until = record.get("valid_until")
+    if now < built or (until is not None and now >= dt.datetime.fromisoformat(until)):
+        return None
+    change = record.get("next_change")
+    return LastBuild(
+        articles=record["articles"],
+        files=record["files"],
+        next_change=dt.datetime.fromisoformat(change) if change else None,
+        warnings=tuple(Problem(*w) for w in record.get("warnings", [])),
+    )
+
+
+def store(
+    folder: Path | None,
+    digest: str,
+    now: dt.datetime,
+    until: dt.datetime | None,
+    output: Path,
+    summary: LastBuild,
+) -> None:
+    """Remember a successful build; a cache folder that cannot be written only costs time."""
+    if folder is None:
+        return
+    try:
+        manifest = (output / MANIFEST).read_bytes()
+        record = {
+            "inputs": digest,
+            "now": now.isoformat(),
+            "valid_until": until.isoformat() if until else None,
+            "output": str(output.resolve()),
+            "output_inode": output.stat().st_ino,
+            "manifest": _sha(manifest),
+            "articles": summary.articles,
+            "files": summary.files,
+            "next_change": summary.next_change.isoformat() if summary.next_change else None,
+            "warnings": [
+                [w.path, w.line, w.field, w.message, w.hint, w.warning] for w in summary.warnings
+            ],
+        }
+        folder.mkdir(parents=True, exist_ok=True)
+        temp = folder / (RECORD + ".tmp")
+        temp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+        os.replace(temp, folder / RECORD)
+    except OSError:
+        return
+
+
+def forget(folder: Path | None) -> None:
+    """Drop the record (a failed build must never be skipped into 'success')."""
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            (folder / RECORD).unlink()
+
+
+def _sha(data: bytes) -> str:
+    """Return the hex SHA-256 of some bytes."""
+    return hashlib.sha256(data).hexdigest()
