@@ -487,24 +487,17 @@ def public_url(host: str, port: int) -> str:
 
 def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable[[], str]:
     """Return a function that builds the site once through the same path CI uses."""
+    from .cache import Reuse
     from .config import load_config
     from .site import BuildRequest, build, build_time
 
-    kwargs: dict[str, Any] = {}
-    names = {f.name for f in dataclasses.fields(BuildRequest)}
-    if "cache_dir" in names:  # the persistent cache, kept apart from `newsgen build`'s
-        kwargs["cache_dir"] = preview_dir(options.site) / "cache"
-    if "reuse" in names:  # the in-memory cache, kept by this process between rebuilds
-        reuse = _new_reuse()
-        if reuse is not None:
-            kwargs["reuse"] = reuse
+    reuse = Reuse()  # parsed articles and page records kept in memory between rebuilds
     first = [True]
 
     def run() -> str:
         config = load_config(options.site, {"base_url": base_url})
         # The first build runs before any thread starts, so forking workers is safe then.
         jobs = 0 if first[0] and options.jobs == 1 else options.jobs
-        first[0] = False
         request = BuildRequest(
             config=config,
             output=output,
@@ -512,8 +505,11 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
             drafts=options.drafts,
             future=options.drafts,
             jobs=jobs,
-            **kwargs,
+            cache_dir=preview_dir(options.site) / "cache",
+            reuse=reuse,
+            search=first[0],  # Pagefind takes seconds: rebuilds keep the first build's index
         )
+        first[0] = False
         started = time.perf_counter()
         result = build(request)
         seconds = time.perf_counter() - started
@@ -523,16 +519,6 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
         )
 
     return run
-
-
-def _new_reuse() -> Any:
-    """Return a fresh in-memory build cache, or None where this newsgen has none."""
-    try:
-        from . import cache
-    except ImportError:
-        return None
-    factory = getattr(cache, "Reuse", None)
-    return factory() if callable(factory) else None
 
 
 def theme_folders(site: Path) -> list[Path]:
