@@ -37,7 +37,8 @@ _NOT_PARSING = {"title", "description", "language", "theme", "per_page", "permal
 _NOT_PARSING |= {"related_count", "feed_items", "paths"}
 _FRONT_IMAGE = re.compile(r"^image:\s*(.+?)\s*$", re.M)
 
-Deps = tuple[tuple[str, str | None], ...]  # (image source as written, resolved file or None)
+# (image source as written, content.dependency(): resolved file and its size, or None)
+Deps = tuple[tuple[str, str | None], ...]
 
 
 _CODE: list[str] = []
@@ -249,8 +250,7 @@ def image_deps(source: Any, config: SiteConfig, text: str) -> Deps:
     deps = []
     for src in image_refs(vietnamese.normalize(text)):
         if markup._is_local(src):
-            resolved = content._resolve_local(source, config, src)
-            deps.append((src, None if resolved is None else str(resolved)))
+            deps.append((src, content.dependency(content._resolve_local(source, config, src))))
     return tuple(deps)
 
 
@@ -259,7 +259,6 @@ def deps_hold(source: Any, config: SiteConfig, deps: Deps) -> bool:
     from . import content
 
     for src, resolved in deps:
-        now = content._resolve_local(source, config, src)
-        if (None if now is None else str(now)) != resolved:
+        if content.dependency(content._resolve_local(source, config, src)) != resolved:
             return False
     return True

@@ -10,10 +10,12 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from . import frontmatter, markup, related, vietnamese
+from . import images as imagelib
 from .config import SiteConfig
 from .errors import NewsgenError, Problem
 
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg"}
+_MEASURED = imagelib.RESIZED | {".gif"}  # sizes Pillow reads; SVG and AVIF pass through as written
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,15 @@ class Image:
 
     source: str  # absolute path of the file to copy
     name: str  # file name in the article's output folder
+    width: int = 0  # as displayed (EXIF orientation applied); 0 when unknown (SVG, AVIF)
+    height: int = 0
+    line: int = 0  # where the article first uses it, for messages about the file
+
+    def plan(self) -> imagelib.Plan | None:
+        """Return the files publishing makes of it (names and sizes), None without dimensions."""
+        if not self.width:
+            return None
+        return imagelib.layout(self.name, self.width, self.height)
 
 
 @dataclass(frozen=True)
@@ -188,6 +199,8 @@ def _build(
         return None
     _check_rendered(rendered, meta, rewrite, collected)
     cover, cover_alt = _cover(meta, source, config, images, rendered, collected)
+    images = _measure(images, rendered, meta, collected)
+    body_html = _enhance(rendered.html, images, cover)
     summary = meta.summary or markup.first_paragraph(parts.body)
     body_text = markup.plain_text(parts.body)
     terms = related.extract_terms(meta.title, summary, body_text)
@@ -208,7 +221,7 @@ def _build(
         draft=meta.draft,
         cover=cover,
         cover_alt=cover_alt,
-        body_html=rendered.html,
+        body_html=body_html,
         images=tuple(images.values()),
         related_pins=meta.related,
         related_exclude=meta.related_exclude,
@@ -317,6 +330,59 @@ def _plan_images(
         images[name] = Image(str(resolved), name)
         rewrite[src] = name
     return images, rewrite
+
+
+def _measure(
+    images: dict[str, Image],
+    rendered: markup.Rendered,
+    meta: frontmatter.FrontMatter,
+    collected: frontmatter.Collected,
+) -> dict[str, Image]:
+    """Read each image's size from its header; a file that is no image is an error at its line."""
+    lines: dict[str, int] = {}
+    for use in rendered.images:
+        lines.setdefault(posixpath.basename(urlsplit(use.src).path), use.line)
+    measured = {}
+    for name, image in images.items():
+        line = lines.get(name, meta.line("image"))
+        width = height = 0
+        if PurePosixPath(name).suffix.lower() in _MEASURED:
+            try:
+                width, height = imagelib.probe(Path(image.source))
+            except imagelib.ImageProblem as exc:
+                collected.errors.append(
+                    NewsgenError(
+                        str(exc),
+                        "export it again as JPEG, PNG or WebP, or replace the file",
+                        field="body" if name in lines else "image",
+                        line=line,
+                    )
+                )
+        measured[name] = Image(image.source, name, width, height, line)
+    return measured
+
+
+def dependency(path: Path | None) -> str | None:
+    """Describe what a parse learns from an image file: where it is and its size (or why not).
+
+    The parse cache re-checks this each build, so a replaced image of another size (or a file
+    that stopped being an image) is parsed again; header only, no decoding.
+    """
+    if path is None:
+        return None
+    if path.suffix.lower() not in _MEASURED:
+        return str(path)
+    try:
+        width, height = imagelib.probe(path)
+    except imagelib.ImageProblem as exc:
+        return f"{path}\0{exc}"
+    return f"{path}\0{width}x{height}"
+
+
+def _enhance(body: str, images: dict[str, Image], cover: str | None) -> str:
+    """Give body images their width, height, srcset and lazy loading (the cover loads at once)."""
+    plans = {name: plan for name, image in images.items() if (plan := image.plan()) is not None}
+    return imagelib.enhance_body(body, plans, lead=cover) if plans else body
 
 
 def _resolve_local(source: Source, config: SiteConfig, src: str) -> Path | None:

@@ -12,12 +12,15 @@ import hashlib
 import html
 import io
 import json
+import multiprocessing
+import os
 import posixpath
 import re
-from collections.abc import Mapping
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -30,8 +33,91 @@ VERSION = "1"  # bump when the output of publish() changes, to retire cached var
 _FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 
 
+#: Extensions whose files get variants; anything else (GIF, SVG, AVIF...) is copied unchanged.
+RESIZED = frozenset({".jpg", ".jpeg", ".png", ".webp"})
+
+
 class ImageProblem(ValueError):
     """The file is not an image Pillow can read: the caller names the article."""
+
+
+@dataclass(frozen=True)
+class Size:
+    """A published file's name and size, known before any pixel is decoded."""
+
+    name: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What publish() will make of an image of a given size: names and sizes, no bytes."""
+
+    name: str
+    width: int
+    height: int
+    variants: tuple[Size, ...]
+    thumb: Size
+    og: Size
+
+    def srcset(self) -> str:
+        """Return the srcset attribute: every width, narrowest first."""
+        return ", ".join(f"{v.name} {v.width}w" for v in self.variants)
+
+
+def resized(name: str) -> bool:
+    """Tell whether an image of this name gets variants (JPEG, PNG, WebP)."""
+    return posixpath.splitext(name)[1].lower() in RESIZED
+
+
+def plan(name: str, width: int, height: int) -> Plan:
+    """Name and size every file of an image (as shown, after EXIF orientation)."""
+    stem, ext = posixpath.splitext(name)
+    variants = [
+        Size(f"{stem}-{w}{ext}", w, max(1, round(height * w / width))) for w in WIDTHS if w < width
+    ]
+    if width <= WIDTHS[-1]:
+        variants.append(Size(name, width, height))
+    thumb = Size(f"{stem}-thumb{ext}", *_fitted((width, height), THUMB))
+    og = Size(f"{stem}-og.jpg", *_fitted((width, height), (OG_WIDTH, OG_HEIGHT)))
+    return Plan(name, width, height, tuple(variants), thumb, og)
+
+
+def layout(name: str, width: int, height: int) -> Plan:
+    """Plan an image's files: variants for JPEG, PNG and WebP; the file alone for anything else."""
+    if resized(name):
+        return plan(name, width, height)
+    alone = Size(name, width, height)
+    return Plan(name, width, height, (), alone, alone)
+
+
+def _fitted(size: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
+    """Return the box's proportions scaled down to fit inside the source, never larger."""
+    scale = min(1.0, size[0] / box[0], size[1] / box[1])
+    return max(1, round(box[0] * scale)), max(1, round(box[1] * scale))
+
+
+def probe(path: Path) -> tuple[int, int]:
+    """Read an image's displayed size from its header (EXIF rotation applied), without decoding.
+
+    Raises ImageProblem for a file Pillow cannot identify.
+    """
+    try:
+        with Image.open(path) as opened:
+            width, height = opened.size
+            if opened.format not in (*_FORMATS, "GIF"):
+                raise ImageProblem(f"{path.name} is not a JPEG, PNG, WebP or GIF image")
+            orientation = opened.getexif().get(0x0112) if opened.format != "GIF" else None
+    except UnidentifiedImageError:
+        raise ImageProblem(f"{path.name} is not an image file (or is damaged)") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        if isinstance(exc, ImageProblem):
+            raise
+        raise ImageProblem(f"{path.name} is not a readable image ({exc})") from None
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return width, height
 
 
 @dataclass(frozen=True)
@@ -77,7 +163,8 @@ def publish(data: bytes, name: str, cache: Path | None = None) -> Published:
             return cached
     result = _make(data, name)
     if cache is not None:
-        _store(cache, key, result)
+        with contextlib.suppress(OSError):  # a read-only site folder: publish without caching
+            _store(cache, key, result)
     return result
 
 
@@ -88,33 +175,32 @@ def _make(data: bytes, name: str) -> Published:
             fmt = opened.format or ""
             image = ImageOps.exif_transpose(opened)
             image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except UnidentifiedImageError:
+        raise ImageProblem(f"{name} is not an image file (or is damaged)") from None
+    except (OSError, SyntaxError, ValueError) as exc:
         raise ImageProblem(f"{name} is not a readable image ({exc})") from None
     if fmt not in _FORMATS:
         fmt = "JPEG"
-    stem, ext = posixpath.splitext(name)
-    ext = ext if ext.lower() in {".jpg", ".jpeg", ".png", ".webp"} else _FORMATS[fmt]
-    width, height = image.size
+    if not resized(name):
+        name = posixpath.splitext(name)[0] + _FORMATS[fmt]
+    layout = plan(name, *image.size)
     main = _encode(image, name, fmt)
-    variants = [_encode(_resize(image, w), f"{stem}-{w}{ext}", fmt) for w in WIDTHS if w < width]
-    if width <= WIDTHS[-1]:
-        variants.append(main)
-    thumb = _encode(_fit(image, THUMB), f"{stem}-thumb{ext}", fmt)
-    og = _encode(_fit(image, (OG_WIDTH, OG_HEIGHT)), f"{stem}-og.jpg", "JPEG")
-    return Published(name, width, height, main, tuple(variants), thumb, og)
+    variants = [
+        main if v.name == name else _encode(_resize(image, v), v.name, fmt) for v in layout.variants
+    ]
+    thumb = _encode(_fit(image, layout.thumb), layout.thumb.name, fmt)
+    og = _encode(_fit(image, layout.og), layout.og.name, "JPEG")
+    return Published(name, layout.width, layout.height, main, tuple(variants), thumb, og)
 
 
-def _resize(image: Image.Image, width: int) -> Image.Image:
-    """Scale to a width, keeping the proportions (never called to upscale)."""
-    height = max(1, round(image.height * width / image.width))
-    return image.resize((width, height), Image.Resampling.LANCZOS)
+def _resize(image: Image.Image, size: Size) -> Image.Image:
+    """Scale to a planned size (never called to upscale)."""
+    return image.resize((size.width, size.height), Image.Resampling.LANCZOS)
 
 
-def _fit(image: Image.Image, box: tuple[int, int]) -> Image.Image:
-    """Crop to the box's proportions around the centre, never larger than the source."""
-    scale = min(1.0, image.width / box[0], image.height / box[1])
-    size = (max(1, round(box[0] * scale)), max(1, round(box[1] * scale)))
-    return ImageOps.fit(image, size, Image.Resampling.LANCZOS)
+def _fit(image: Image.Image, size: Size) -> Image.Image:
+    """Crop to the planned size's proportions around the centre."""
+    return ImageOps.fit(image, (size.width, size.height), Image.Resampling.LANCZOS)
 
 
 def _encode(image: Image.Image, name: str, fmt: str) -> Variant:
@@ -176,7 +262,7 @@ def _store(cache: Path, key: str, result: Published) -> None:
     folder = cache / key
     if folder.is_dir():
         return
-    tmp = cache / f".{key}.tmp"
+    tmp = cache / f".{key}.{os.getpid()}.tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     files = {v.name: f"{i}.bin" for i, v in enumerate(result.files())}
     for v in result.files():
@@ -200,34 +286,107 @@ def _store(cache: Path, key: str, result: Published) -> None:
         ),
         encoding="utf-8",
     )
-    with contextlib.suppress(OSError):  # another worker stored it first
+    try:
         tmp.rename(folder)
+    except OSError:  # another worker stored it first
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 _IMG = re.compile(r"<img\b[^>]*>")
-_ATTR = re.compile(r'\s([a-zA-Z-]+)="([^"]*)"')
+_ATTR = re.compile(r"""\s([a-zA-Z-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 
 
-def enhance_body(body: str, images: Mapping[str, Published], lead: str | None = None) -> str:
-    """Add width, height, srcset, sizes and loading="lazy" (eager for `lead`) to known <img> tags."""
+class Dimensioned(Protocol):
+    """What enhance_body needs of an image: a Plan or a Published."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    def srcset(self) -> str: ...
+
+
+def enhance_body(body: str, images: Mapping[str, Dimensioned], lead: str | None = None) -> str:
+    """Add width, height, srcset, sizes and loading="lazy" (eager for `lead`) to known <img> tags.
+
+    Attributes the tag already has are kept as written; only missing ones are added.
+    """
 
     def replace(match: re.Match[str]) -> str:
         tag = match.group(0)
-        attrs = dict(_ATTR.findall(tag))
-        published = images.get(html.unescape(attrs.get("src", "")))
-        if published is None:
+        found = {
+            name.lower(): next((v for v in values if v), "")
+            for name, *values in _ATTR.findall(tag[4:])
+        }
+        image = images.get(html.unescape(found.get("src", "")))
+        if image is None:
             return tag
-        attrs.update(
-            width=str(published.main.width),
-            height=str(published.main.height),
-            srcset=html.escape(published.srcset()),
-            sizes=SIZES,
-            decoding="async",
-        )
-        if published.name == lead:
-            attrs["fetchpriority"] = "high"
+        extra = {"width": str(image.width), "height": str(image.height)}
+        srcset = image.srcset()
+        if srcset:
+            extra.update(srcset=html.escape(srcset), sizes=SIZES)
+        extra["decoding"] = "async"
+        if image.name == lead:
+            extra["fetchpriority"] = "high"
         else:
-            attrs["loading"] = "lazy"
-        return "<img" + "".join(f' {k}="{v}"' for k, v in attrs.items()) + ">"
+            extra["loading"] = "lazy"
+        if "srcset" in found:  # the writer chose the candidates: keep them and their sizes
+            extra.pop("srcset", None)
+            extra.pop("sizes", None)
+        added = "".join(f' {k}="{v}"' for k, v in extra.items() if k not in found)
+        head = tag[:-1].rstrip()
+        closing = "/>" if head.endswith("/") else ">"
+        return head.removesuffix("/").rstrip() + added + closing
 
     return _IMG.sub(replace, body)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One image to publish: its source file and the name it is published under."""
+
+    source: str
+    name: str
+
+
+_POOL_MIN = 8  # below this many images a worker pool costs more than it saves
+_JOB_STATE: dict[str, object] = {}
+
+
+def publish_each(
+    jobs: Sequence[Job], cache: Path | None, workers: int = 0
+) -> Iterator[Published | ImageProblem]:
+    """Publish each job in order (in parallel when it pays); an unreadable file yields its problem."""
+    workers = workers or os.cpu_count() or 1
+    if (
+        workers <= 1
+        or len(jobs) < _POOL_MIN
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        for job in jobs:
+            yield _publish_job(job, cache)
+        return
+    _JOB_STATE.update(cache=cache)
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+            yield from pool.imap(_pooled_job, jobs, chunksize=1)
+    finally:
+        _JOB_STATE.clear()
+
+
+def _pooled_job(job: Job) -> Published | ImageProblem:
+    """Worker side of publish_each (the cache folder is inherited through fork)."""
+    cache: Path | None = _JOB_STATE.get("cache")  # type: ignore[assignment]
+    return _publish_job(job, cache)
+
+
+def _publish_job(job: Job, cache: Path | None) -> Published | ImageProblem:
+    """Read and publish one file, returning (not raising) its problem."""
+    try:
+        return publish(Path(job.source).read_bytes(), job.name, cache)
+    except ImageProblem as exc:
+        return exc
+    except OSError as exc:
+        return ImageProblem(f"{job.name} cannot be read ({exc.strerror or exc})")

@@ -218,7 +218,7 @@ class _FigureProcessor(Treeprocessor):
         if img.get("title"):
             del img.attrib["title"]
         if caption and not img.get("alt"):
-            img.set("alt", caption)
+            img.set("alt", split_credit(caption)[0] or caption)
         return caption
 
     def _check_url(self, element: etree.Element, attr: str, value: str) -> None:
@@ -407,8 +407,34 @@ class BodyRenderer:
             scan.close()
         if self.raw_html == "safe":
             converted = sanitize(converted)
-        state.result.html = converted
+        state.result.html = mark_credits(converted)
         return state.result
+
+
+# "… Ảnh: Kim Bằng" or "… (Ảnh: TTXVN)" at the end of a caption: the photographer's credit
+_CREDIT = re.compile(r"\s*(\(?\s*Ảnh\s*:[^()<>]*\)?)\s*$")
+_FIGCAPTION = re.compile(r"(<figcaption>)([^<]*)(</figcaption>)")
+
+
+def split_credit(caption: str) -> tuple[str, str]:
+    """Split a caption into its text and a trailing credit ("Ảnh: …"), either possibly empty."""
+    match = _CREDIT.search(caption)
+    if match is None or not match.group(1).strip("() "):
+        return caption, ""
+    return caption[: match.start()].rstrip(), match.group(1).strip()
+
+
+def mark_credits(body: str) -> str:
+    """Wrap each figure caption's credit in <span class="credit"> (the theme sets it apart)."""
+
+    def wrap(match: re.Match[str]) -> str:
+        text, credit = split_credit(match.group(2))
+        if not credit:
+            return match.group(0)
+        spaced = f"{text} " if text else ""
+        return f'{match.group(1)}{spaced}<span class="credit">{credit}</span>{match.group(3)}'
+
+    return _FIGCAPTION.sub(wrap, body) if "<figcaption>" in body else body
 
 
 _IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")

@@ -216,6 +216,13 @@ CATALOGUE: dict[str, str] = {
     "two different images are named {name}": "hai ảnh khác nhau cùng tên {name}",
     "rename one of them": "đổi tên một trong hai",
     "image {src} not found": "không tìm thấy ảnh {src}",
+    "{name} is not an image file (or is damaged)": "{name} không phải tệp ảnh (hoặc đã hỏng)",
+    "{name} is not a readable image ({reason})": "không đọc được ảnh {name} ({reason})",
+    "{name} is not a JPEG, PNG, WebP or GIF image": "{name} không phải ảnh JPEG, PNG, WebP hay GIF",
+    "{name} cannot be read ({reason})": "không đọc được tệp {name} ({reason})",
+    "export it again as JPEG, PNG or WebP, or replace the file": (
+        "xuất lại ảnh dưới dạng JPEG, PNG hoặc WebP, hoặc thay tệp khác"
+    ),
     "put the file {where:frag} or fix the name": "đặt tệp {where} hoặc sửa lại tên",
     "caption for {name}, but the body has no such image": (
         "có chú thích cho {name} nhưng thân bài không có ảnh này"

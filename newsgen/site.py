@@ -421,14 +421,15 @@ def _copy_assets(config: SiteConfig, index: SiteIndex, staging: Staging) -> list
     for article, url in zip(index.articles, index.urls, strict=True):
         for image in article.images:
             if image.width and imagelib.resized(image.name):
-                jobs.append((url.lstrip("/"), article, imagelib.Job(image.source, image.name), image.line))
+                job = imagelib.Job(image.source, image.name)
+                jobs.append((url.lstrip("/"), article, job, image.line))
             else:  # GIF, SVG, AVIF: published exactly as written
                 files[url.lstrip("/") + image.name] = Path(image.source)
     written = [staging.copy(rel, path) for rel, path in sorted(files.items())]
     cache = config.site_dir / ".newsgen" / "images"
-    problems = []
+    problems: list[Problem] = []
     done = imagelib.publish_each([job for _, _, job, _ in jobs], cache)
-    for (folder, article, job, line), result in zip(jobs, done, strict=True):
+    for (folder, article, _, line), result in zip(jobs, done, strict=True):
         if isinstance(result, imagelib.ImageProblem):
             hint = "export it again as JPEG, PNG or WebP, or replace the file"
             problems.append(Problem(article.rel, line, "image", str(result), hint))

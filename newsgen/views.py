@@ -29,6 +29,8 @@ class ImageView:
 
     src: str
     alt: str
+    width: int = 0  # 0 when unknown (remote, static/ or SVG images)
+    height: int = 0
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class ArticleView:
     tags: tuple[Link, ...]
     summary: str
     body: Markup
-    cover: ImageView | None
+    cover: ImageView | None  # the 1200×630 social image (og:image) of an article image
     related: tuple[ListEntry, ...]
     related_enabled: bool
     draft: bool
@@ -93,8 +95,14 @@ class PageMeta:
     feeds: tuple[Link, ...] = ()  # RSS feeds to announce with <link rel="alternate">
 
 
-def cover_of(article: Article, url: str, config: SiteConfig) -> ImageView | None:
-    """Return the article's cover as a site-relative or absolute URL."""
+def cover_of(
+    article: Article, url: str, config: SiteConfig, kind: str = "cover"
+) -> ImageView | None:
+    """Return the article's cover as a site-relative or absolute URL.
+
+    `kind` picks the published file of an article image: "thumb" (480×320, for lists),
+    "og" (1200×630, for social cards and the article's `cover`) or "cover" (the image itself).
+    """
     cover = article.cover
     if cover is None:
         return None
@@ -102,7 +110,14 @@ def cover_of(article: Article, url: str, config: SiteConfig) -> ImageView | None
         return ImageView(cover, article.cover_alt)
     if cover.startswith(config.base_path) and "/" in cover:
         return ImageView("/" + cover.removeprefix(config.base_path), article.cover_alt)
-    return ImageView(posixpath.join(url, cover), article.cover_alt)
+    image = next((i for i in article.images if i.name == cover), None)
+    plan = image.plan() if image is not None else None
+    if plan is None:
+        return ImageView(posixpath.join(url, cover), article.cover_alt)
+    size = {"thumb": plan.thumb, "og": plan.og}.get(kind)
+    if size is None:
+        return ImageView(posixpath.join(url, cover), article.cover_alt, plan.width, plan.height)
+    return ImageView(posixpath.join(url, size.name), article.cover_alt, size.width, size.height)
 
 
 def term_link(index: SiteIndex, kind: str, position: int) -> Link:
@@ -122,7 +137,7 @@ def list_entry(index: SiteIndex, position: int, config: SiteConfig) -> ListEntry
         date=article.date,
         summary=article.summary,
         category=term_link(index, "category", index.article_category[position]),
-        thumb=cover_of(article, url, config),
+        thumb=cover_of(article, url, config, "thumb"),
     )
 
 
@@ -145,7 +160,7 @@ def article_view(
         tags=tuple(term_link(index, "tag", p) for p in index.article_tags[position]),
         summary=article.summary,
         body=Markup(article.body_html),
-        cover=cover_of(article, url, config),
+        cover=cover_of(article, url, config, "og"),
         related=related,
         related_enabled=article.related_enabled,
         draft=article.draft,

@@ -30,6 +30,19 @@ def write_site(root: Path, files: dict[str, str | bytes], config: str | None = N
     return root
 
 
+def jpeg(width: int = 40, height: int = 30, exif: object = None) -> bytes:
+    """Make a real JPEG (blue top-left quarter on red), with optional EXIF (a PIL.Image.Exif)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    picture = Image.new("RGB", (width, height), (200, 30, 30))
+    picture.paste((30, 30, 200), (0, 0, width // 2, height // 2))
+    picture.save(out, "JPEG", exif=exif if exif is not None else Image.Exif())
+    return out.getvalue()
+
+
 def article(
     title: str = "Tin thử",
     date: str = "2025-04-22 09:07",

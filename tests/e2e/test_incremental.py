@@ -14,7 +14,7 @@ from newsgen.cache import Reuse
 from newsgen.config import load_config
 from newsgen.errors import BuildFailed
 from newsgen.site import BuildRequest, BuildResult, build
-from tests.conftest import REPO, article, write_site
+from tests.conftest import REPO, article, jpeg, write_site
 
 NOW = dt.datetime(2025, 5, 1, 5, 0, tzinfo=dt.UTC)
 Edit = Callable[[Path], None]
@@ -174,7 +174,7 @@ def test_image_appearing_is_seen_through_the_cache(tmp_path: Path) -> None:
     with pytest.raises(BuildFailed) as failed:
         _build(site_dir, output)
     assert "hinh.jpg" in failed.value.problems[0].message
-    (site_dir / "content/kinh-te/hinh.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    (site_dir / "content/kinh-te/hinh.jpg").write_bytes(jpeg(40, 30))
     _build(site_dir, output)
     _assert_same_as_cold(site_dir, output, tmp_path)
     (site_dir / "content/kinh-te/hinh.jpg").unlink()

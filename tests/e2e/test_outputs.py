@@ -8,9 +8,9 @@ from pathlib import Path
 
 import feedparser
 
-from tests.conftest import article, parse_html, text_of
+from tests.conftest import article, jpeg, parse_html, text_of
 
-JPEG = b"\xff\xd8\xff\xe0fake-jpeg"
+JPEG = jpeg(40, 30)
 BASE = "https://bao.example/"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -151,7 +151,7 @@ def test_article_head_has_open_graph_twitter_and_json_ld(site, build) -> None:
     og: dict[str, list[str]] = {}
     for meta in tree.findall(".//meta[@property]"):
         og.setdefault(meta.get("property"), []).append(meta.get("content"))
-    image = BASE + BAO.lstrip("/") + "anh-bao.jpg"
+    image = BASE + BAO.lstrip("/") + "anh-bao-og.jpg"  # the social-card copy of the image
     assert og["og:type"] == ["article"]
     assert og["og:title"] == ["Bão số 3 đổ bộ Quảng Ninh"]
     assert og["og:description"] == ["Bão số 3 đã đổ bộ vào Quảng Ninh sáng nay."]
@@ -263,7 +263,7 @@ def test_listing_entries_show_thumbnail_date_and_sapo(site, build) -> None:
         for e in home.iter("article")
         if "Bão số 3" in text_of(e.find(".//*[@class='entry-title']"))
     )
-    assert entry.find(".//img").get("src") == BAO + "anh-bao.jpg"
+    assert entry.find(".//img").get("src") == BAO + "anh-bao-thumb.jpg"  # the list thumbnail
     assert entry.find(".//time").get("datetime") == "2025-04-30T09:07:00+07:00"
     assert (
         text_of(entry.find(".//p[@class='sapo']")) == "Bão số 3 đã đổ bộ vào Quảng Ninh sáng nay."

@@ -10,6 +10,7 @@ import pytest
 from newsgen.config import load_config
 from newsgen.content import Parsed, Source, parse_article
 from newsgen.markup import BodyRenderer
+from tests.conftest import jpeg
 
 
 def parse(text: str | bytes, tmp_path: Path, rel: str = "content/thoi-su/bai.md") -> Parsed:
@@ -161,7 +162,7 @@ def test_day_first_date_and_offsets(tmp_path: Path) -> None:
 def test_figures_with_captions_and_alt(tmp_path: Path) -> None:
     (tmp_path / "content/thoi-su").mkdir(parents=True)
     for name in ("a.jpg", "b.jpg", "c.jpg"):
-        (tmp_path / "content/thoi-su" / name).write_bytes(b"\xff\xd8fake")
+        (tmp_path / "content/thoi-su" / name).write_bytes(jpeg(40, 30))
     text = (
         '---\ntitle: "x"\ndate: 2025-01-01\ncaptions:\n  a.jpg: "Chú thích A & B"\n---\n\n'
         'Đoạn mở đầu.\n\n![](a.jpg)\n\n![Ảnh B](b.jpg "Chú thích B")\n\nCó ảnh ![c](c.jpg) trong câu.\n'
@@ -170,13 +171,12 @@ def test_figures_with_captions_and_alt(tmp_path: Path) -> None:
     assert parsed.problems == ()
     html = parsed.article.body_html  # type: ignore[union-attr]
     assert (
-        '<figure><img alt="Chú thích A &amp; B" src="a.jpg"><figcaption>Chú thích A &amp; B</figcaption></figure>'
-        in html
+        '<figure><img alt="Chú thích A &amp; B" src="a.jpg" width="40" height="30" ' in html
     )
-    assert (
-        '<figure><img alt="Ảnh B" src="b.jpg"><figcaption>Chú thích B</figcaption></figure>' in html
-    )
-    assert '<p>Có ảnh <img alt="c" src="c.jpg"> trong câu.</p>' in html
+    assert "<figcaption>Chú thích A &amp; B</figcaption></figure>" in html
+    assert '<figure><img alt="Ảnh B" src="b.jpg" width="40" height="30" ' in html
+    assert "<figcaption>Chú thích B</figcaption></figure>" in html
+    assert '<p>Có ảnh <img alt="c" src="c.jpg" width="40" height="30" ' in html
     assert parsed.article.cover == "a.jpg"  # type: ignore[union-attr]
     assert [i.name for i in parsed.article.images] == ["a.jpg", "b.jpg", "c.jpg"]  # type: ignore[union-attr]
 
