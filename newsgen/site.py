@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import pickle
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +21,12 @@ from .errors import BuildFailed, Problem
 from .index import Options, SiteIndex, build_index
 from .output import Staging, Written
 from .pages import Page, check_collisions, plan_pages
+from .progress import Progress, Silent
 from .render import make_environment, render_page, templates_digest, theme_dir
 from .views import Link
 
 _PARALLEL_MIN = 64  # below this many items a worker pool costs more than it saves
+_LONG_BUILD = 1000  # articles: a smaller build takes seconds and shows no progress
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class BuildRequest:
     no_cache: bool = False  # build from scratch, read and write no cache folder
     reuse: Reuse | None = None  # in-memory cache a long-lived process passes to every build
     search: bool = True  # index for search; False keeps the previous index (the preview's rebuilds)
+    progress: Progress | None = None  # live bar or plain lines; None shows nothing
 
 
 @dataclass
@@ -108,7 +111,11 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
         _skip(result, last)
         return
     shortcut.forget(folder)
-    articles, parse_problems = parse_all(sources, config, _jobs(request), cache)
+    long_build = len(sources) >= _LONG_BUILD
+    progress = request.progress if request.progress is not None and long_build else Silent()
+    progress.stage("parse", len(sources))
+    articles, parse_problems = parse_all(sources, config, _jobs(request), cache, progress.advance)
+    progress.stage("index", 0)
     problems += parse_problems
     clock.lap("parse")
     index, index_problems = build_index(
@@ -116,6 +123,7 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
     )
     problems += index_problems
     clock.lap("index")
+    progress.stage("plan", 0)
     pages = list(plan_pages(index, config, request.now))
     problems += check_collisions(pages)
     clock.lap("plan")
@@ -124,7 +132,11 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
     result.articles = len(index.articles)
     result.index = index
     result.next_change = index.next_change
-    _write_all(request, index, pages, result, cache)
+    progress.stage("write", len(pages))
+    try:
+        _write_all(request, index, pages, result, cache, progress.advance)
+    finally:
+        progress.finish()
     clock.lap("write")
     until = shortcut.valid_until(articles, request.now, shortcut.templates_use_clock(config))
     summary = shortcut.LastBuild(result.articles, result.pages, index.next_change, tuple(result.warnings))
@@ -215,15 +227,19 @@ def _renderer(config: SiteConfig) -> markup.BodyRenderer:
 
 
 def parse_all(
-    sources: Sequence[Source], config: SiteConfig, jobs: int, cache: BuildCache | None = None
+    sources: Sequence[Source],
+    config: SiteConfig,
+    jobs: int,
+    cache: BuildCache | None = None,
+    advance: Callable[[int], None] | None = None,
 ) -> tuple[list[Article], list[Problem]]:
     """Parse every source (reusing cached results), in parallel when it pays, in input order."""
     _WORKER.clear()
     if cache is None or not cache.enabled:
         _WORKER.update(sources=sources, config=config)
-        parsed: list[Parsed] = _map_chunks(_parse_chunk, len(sources), jobs)
+        parsed: list[Parsed] = _map_chunks(_parse_chunk, len(sources), jobs, advance)
     else:
-        parsed = _parse_with_cache(sources, config, jobs, cache)
+        parsed = _parse_with_cache(sources, config, jobs, cache, advance)
     _WORKER.clear()
     articles = [p.article for p in parsed if p.article is not None]
     problems = [problem for p in parsed for problem in p.problems]
@@ -231,7 +247,11 @@ def parse_all(
 
 
 def _parse_with_cache(
-    sources: Sequence[Source], config: SiteConfig, jobs: int, cache: BuildCache
+    sources: Sequence[Source],
+    config: SiteConfig,
+    jobs: int,
+    cache: BuildCache,
+    advance: Callable[[int], None] | None = None,
 ) -> list[Parsed]:
     """Take each source's parse from the cache if its key and image lookups match, else parse."""
     digest = cachelib.parse_digest(config)
@@ -251,7 +271,9 @@ def _parse_with_cache(
             todo.append(i)
     _WORKER.update(sources=[sources[i] for i in todo], config=config)
     fresh: dict[str, tuple[Deps, bytes]] = {}
-    done = _map_chunks(_parse_chunk_cached, len(todo), jobs)
+    if advance is not None:
+        advance(len(sources) - len(todo))  # taken from the cache
+    done = _map_chunks(_parse_chunk_cached, len(todo), jobs, advance)
     for i, (deps, blob) in zip(todo, done, strict=True):
         parsed = pickle.loads(blob)
         results[i] = parsed
@@ -261,15 +283,31 @@ def _parse_with_cache(
     return [p for p in results if p is not None]
 
 
-def _map_chunks(func: Callable[[tuple[int, int]], list], count: int, jobs: int) -> list:
+def _map_chunks(
+    func: Callable[[tuple[int, int]], list],
+    count: int,
+    jobs: int,
+    advance: Callable[[int], None] | None = None,
+) -> list:
     """Run `func` over [0, count) in chunks, forked over `jobs` processes, results in order."""
-    if jobs <= 1 or count < _PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
-        return func((0, count))
-    size = max(16, -(-count // (jobs * 8)))
+    serial = jobs <= 1 or count < _PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods()
+    size = max(16, -(-count // (max(jobs, 1) * 8)))
     chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
+    if serial and advance is None:
+        return func((0, count))
+    results: list = []
+    if serial:
+        parts: Iterable[list] = map(func, chunks)
+        for chunk, part in zip(chunks, parts, strict=True):
+            results += part
+            advance(chunk[1] - chunk[0])  # type: ignore[misc]
+        return results
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        parts = pool.map(func, chunks, chunksize=1)
-    return [item for part in parts for item in part]
+        for chunk, part in zip(chunks, pool.imap(func, chunks, chunksize=1), strict=True):
+            results += part
+            if advance is not None:
+                advance(chunk[1] - chunk[0])
+    return results
 
 
 # -- rendering and writing --------------------------------------------------------------------
@@ -352,6 +390,7 @@ def _write_all(
     pages: list[Page],
     result: BuildResult,
     cache: BuildCache | None = None,
+    advance: Callable[[int], None] | None = None,
 ) -> None:
     """Render every page into a staging folder and swap it in; on any failure keep the old output."""
     config = request.config
@@ -365,7 +404,7 @@ def _write_all(
         _WORKER.clear()
         _WORKER.update(pages=pages, staging=staging, env=env, old=old, env_key=env_key)
         done: list[tuple[Written, PageRecord | None]]
-        done = _map_chunks(_render_chunk, len(pages), _jobs(request))
+        done = _map_chunks(_render_chunk, len(pages), _jobs(request), advance)
         written = [w for w, _ in done]
         written += _copy_assets(config, index, staging)
         bundle = _search_bundle(staging, request, index, written)

@@ -51,6 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Build and print the one-line summary; problems raise BuildFailed for the CLI to print."""
     from ..config import load_config
+    from ..progress import Progress
     from ..site import BuildRequest, build, build_time
 
     overrides = {"base_url": args.base_url} if args.base_url else {}
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         cache_dir=args.cache_dir,
         no_cache=args.no_cache,
         search=not args.no_search,
+        progress=Progress(sys.stderr),
     )
     result = build(request)
     for warning in result.warnings:
