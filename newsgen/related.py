@@ -68,7 +68,7 @@ class Params:
     On the evaluation set the text score carries the signal (tags and categories there are
     generic by design): metadata weights between 0 and 0.05 tie at the top, 0.1 and above
     (tags) lose precision, so they stay mild tie-breakers. terms_per_doc 40 beats 20/30 and
-    matches 60. The cuts bound the work on large sites: each article follows its 16 strongest
+    matches 60. The cuts bound the work on large sites: each article follows its 12 strongest
     terms to the 32 articles nearest in time that share them, and its weaker terms only when
     at most 8 articles share them (following them further added noise, not stories). On the
     synthetic corpus (`related_bench --n 100000`) story precision@4 is 0.91 at 100,000
@@ -80,7 +80,7 @@ class Params:
     recency_weight: float = 0.02
     recency_days: float = 30.0
     terms_per_doc: int = 40  # top terms by tf-idf that enter the inverted index
-    wide_terms: int = 16  # an article's strongest terms, if shared by many articles,
+    wide_terms: int = 12  # an article's strongest terms, if shared by many articles,
     wide_window: int = 32  # are followed to this many articles nearest in time;
     window: int = 0  # its weaker ones to this many (0: not at all: they only add noise)
     short: int = 8  # a term shared by at most this many articles is followed to all of them

@@ -206,7 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.single:
         run_one(sizes[0], args.seed, args.count, args.jobs)
         return 0
-    print(f"python {sys.version.split()[0]}, seed {args.seed}, count {args.count}", flush=True)
+    p = Params()
+    cuts = f"{p.wide_terms} terms x {p.wide_window} nearest, others {p.window}, short {p.short}"
+    print(f"python {sys.version.split()[0]}, seed {args.seed}, count {args.count}, {cuts}", flush=True)
     for n in sizes:
         cmd = [sys.executable, "-m", "newsgen.bench.related_bench", "--single", "--n", str(n)]
         opts = ["--seed", str(args.seed), "--count", str(args.count), "--jobs", str(args.jobs)]
