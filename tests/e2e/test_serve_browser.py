@@ -9,16 +9,7 @@ import pytest
 
 from newsgen.server import ServeOptions, running
 from tests.conftest import NOW, article
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [
     pytest.mark.slow,
