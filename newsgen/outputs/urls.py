@@ -9,6 +9,7 @@ from ..config import SiteConfig
 
 _ABSOLUTE = ("http://", "https://", "mailto:", "tel:", "data:", "#")
 _ATTRIBUTE_RE = re.compile(r'(\s(?:src|href|poster)=")([^"]*)(")')
+_SRCSET_RE = re.compile(r'(\ssrcset=")([^"]*)(")')  # resized article images
 
 
 def origin(config: SiteConfig) -> str:
@@ -37,4 +38,12 @@ def absolutize_html(html: str, page_url: str) -> str:
             + match.group(3)
         )
 
-    return _ATTRIBUTE_RE.sub(fix, html)
+    def fix_srcset(match: re.Match[str]) -> str:
+        candidates = [c.strip().split(None, 1) for c in match.group(2).split(",") if c.strip()]
+        joined = ", ".join(
+            " ".join([c[0] if c[0].startswith(_ABSOLUTE) else urljoin(page_url, c[0]), *c[1:]])
+            for c in candidates
+        )
+        return match.group(1) + joined + match.group(3)
+
+    return _SRCSET_RE.sub(fix_srcset, _ATTRIBUTE_RE.sub(fix, html))

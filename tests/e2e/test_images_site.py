@@ -71,7 +71,7 @@ def built(tmp_path: Path) -> Path:
     return tmp_path / "public"
 
 
-def _img(public: Path, src: str):  # type: ignore[no-untyped-def]
+def _img(public: Path, src: str):
     tree = parse_html(public / PAGE / "index.html")
     return next(i for i in tree.iter("img") if i.get("src") == src)
 
@@ -185,3 +185,9 @@ def test_a_truncated_photo_is_an_error_naming_the_article(tmp_path: Path) -> Non
     assert (problem.path, problem.line) == ("content/thoi-su/bao-so-3.md", 9)
     assert "anh-bao.jpg is not a readable image" in problem.message
     assert not (tmp_path / "public").exists()
+
+
+def test_feed_srcset_is_absolute(built: Path) -> None:
+    rss = (built / "rss.xml").read_text(encoding="utf-8")
+    assert f"https://bao.example/{PAGE}anh-bao-480.jpg 480w" in rss
+    assert 'srcset="anh-bao' not in rss and "srcset=&quot;anh-bao" not in rss
