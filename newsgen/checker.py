@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html
+import json
 import multiprocessing
+import os
+import pickle
 import posixpath
 import re
+import sys
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import errors
 from .errors import Problem
 
 _PARALLEL_MIN = 200  # below this many pages a worker pool costs more than it saves
@@ -45,36 +52,86 @@ class Site:
     base_path: str  # '/' or '/bao/'
     origin: str  # 'https://bao.example'
     files: frozenset[str]  # every output file, relative posix path
+    assumed: tuple[str, ...] = ()  # output folders taken as present (the search index, unbuilt)
+
+
+# (URL path, or "" for the page itself; href as written; line; #fragment or "")
+Link = tuple[str, str, int, str]
 
 
 @dataclass
 class _Scan:
-    """What one page scan found: its problems, its ids, and links to fragments of other pages."""
+    """What one page scan found on its own: problems, ids, canonical URL and every internal link.
+
+    Everything here depends only on the page's bytes and the base URL, so it can be kept between
+    checks while the page is unchanged; whether its links land is decided afresh every check.
+    """
 
     rel: str
     problems: list[Problem] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
-    fragments: list[tuple[str, str, str, int]] = field(
-        default_factory=list
-    )  # target, id, href, line
+    links: list[Link] = field(default_factory=list)
     canonical: str | None = None
 
 
-def check_site(root: Path, base_url: str, jobs: int = 1) -> list[Problem]:
-    """Check every file under `root`; return the problems, in file and line order."""
-    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+def check_site(
+    root: Path,
+    base_url: str,
+    jobs: int = 1,
+    hashes: Mapping[str, str] | None = None,
+    memory: Path | None = None,
+    assumed: tuple[str, ...] = (),
+) -> list[Problem]:
+    """Check every file under `root`; return the problems, in file and line order.
+
+    `hashes` (output path -> SHA-256, from the build's manifest) lists the files without walking
+    the folder and lets `memory` (a folder) keep each page's scan: only pages whose bytes changed
+    are read again, while every link of every page is resolved against today's files.
+    """
+    if hashes is None:
+        files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+        memory = None
+    else:
+        files = sorted(hashes)
     parts = urlsplit(base_url)
     base_path = parts.path if parts.path.endswith("/") else parts.path + "/"
-    site = Site(root, base_path or "/", f"{parts.scheme}://{parts.netloc}", frozenset(files))
-    problems = _case_collisions(files)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    site = Site(root, base_path or "/", origin, frozenset(files), assumed)
+    store = _Memory(memory, _context(site)) if memory is not None else None
+    verdict = _digest(hashes) if hashes is not None else ""
+    if store is not None and (known := store.verdict(verdict)) is not None:
+        return known
     pages = [f for f in files if f.endswith((".html", ".htm", ".xml"))]
-    scans = _scan_all(site, pages, jobs)
+    old = store.scans() if store is not None else {}
+    assert hashes is not None or not old
+    todo = [rel for rel in pages if hashes is None or old.get(rel, ("", None))[0] != hashes[rel]]
+    fresh = {scan.rel: scan for scan in _scan_all(site, todo, jobs)}
+    scans = [fresh[rel] if rel in fresh else old[rel][1] for rel in pages]
+    problems = _case_collisions(files) + _links(site, scans)
+    problems = sorted(set(problems))
+    if store is not None and hashes is not None:
+        store.save(verdict, problems, {s.rel: (hashes[s.rel], s) for s in scans})
+    return problems
+
+
+def _links(site: Site, scans: Sequence[_Scan]) -> list[Problem]:
+    """Resolve every link against today's files and ids; add duplicate canonical URLs."""
     ids = {scan.rel: scan.ids for scan in scans}
+    targets: dict[str, str | None] = {}
     canonical: dict[str, str] = {}
+    problems: list[Problem] = []
     for scan in scans:
         problems += scan.problems
-        for target, fragment, href, line in scan.fragments:
-            if target in ids and fragment not in ids[target]:
+        for path, href, line, fragment in scan.links:
+            if path == "":  # '#id' on the page itself
+                target: str | None = scan.rel
+            elif path in targets:
+                target = targets[path]
+            else:
+                target = targets[path] = _target(site, path)
+            if target is None:
+                problems.append(_problem(scan.rel, line, f"broken link to {href}"))
+            elif fragment and _missing_id(ids, target, fragment):
                 problems.append(
                     _problem(scan.rel, line, f"link to {href}: no id '{fragment}' there")
                 )
@@ -84,7 +141,12 @@ def check_site(root: Path, base_url: str, jobs: int = 1) -> list[Problem]:
                 problems.append(
                     _problem(scan.rel, 0, f"same canonical URL {scan.canonical} as {first}")
                 )
-    return sorted(set(problems))
+    return problems
+
+
+def _missing_id(ids: Mapping[str, set[str]], target: str, fragment: str) -> bool:
+    """Tell whether `#fragment` names no element of the HTML page `target`."""
+    return target.endswith((".html", ".htm")) and target in ids and fragment not in ids[target]
 
 
 def _problem(rel: str, line: int, message: str, hint: str = "") -> Problem:
@@ -101,6 +163,78 @@ def _case_collisions(files: Sequence[str]) -> list[Problem]:
         if first != rel:
             problems.append(_problem(rel, 0, f"same URL as {first} except for case"))
     return problems
+
+
+# -- what the last check saw, kept between checks ------------------------------------------------
+
+_VERDICT = "verdict.json"
+_SCANS = "scans.pickle"
+_FORMAT = 1
+
+
+def _context(site: Site) -> str:
+    """Hash what a scan depends on besides the page: this module, the problem type, the URLs."""
+    digest = hashlib.sha256(f"{_FORMAT}\0{site.base_path}\0{site.origin}\0{site.assumed!r}\0".encode())
+    for module in (__file__, errors.__file__):
+        with contextlib.suppress(OSError):
+            digest.update(Path(module).read_bytes())
+    return digest.hexdigest()
+
+
+def _digest(hashes: Mapping[str, str]) -> str:
+    """Hash the whole output: every file's path and SHA-256."""
+    digest = hashlib.sha256()
+    for rel in sorted(hashes):
+        digest.update(f"{rel}\0{hashes[rel]}\n".encode())
+    return digest.hexdigest()
+
+
+class _Memory:
+    """The last check's verdict and page scans, in a folder; a damaged or stale one is ignored."""
+
+    def __init__(self, folder: Path, context: str) -> None:
+        self.folder = folder
+        self.context = context
+
+    def verdict(self, output: str) -> list[Problem] | None:
+        """Return the last verdict if it was given on exactly this output by this checker."""
+        try:
+            saved = json.loads((self.folder / _VERDICT).read_text(encoding="utf-8"))
+            if saved["context"] != self.context or saved["output"] != output:
+                return None
+            return [Problem(*row) for row in saved["problems"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def scans(self) -> dict[str, tuple[str, _Scan]]:
+        """Return the last check's scans by page, with the SHA-256 of the bytes scanned."""
+        try:
+            with open(self.folder / _SCANS, "rb") as handle:
+                saved = pickle.load(handle)  # noqa: S301 - our own file in the site's .newsgen
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+            return {}
+        if not isinstance(saved, dict) or saved.get("context") != self.context:
+            return {}
+        scans = saved.get("scans")
+        return scans if isinstance(scans, dict) else {}
+
+    def save(self, output: str, problems: list[Problem], scans: dict[str, tuple[str, _Scan]]) -> None:
+        """Write scans, then the verdict, each atomically; failing to write only costs time."""
+        rows = [[p.path, p.line, p.field, p.message, p.hint, p.warning] for p in problems]
+        verdict = {"context": self.context, "output": output, "problems": rows}
+        blob = pickle.dumps({"context": self.context, "scans": scans}, protocol=5)
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / _VERDICT).unlink(missing_ok=True)
+            _replace(self.folder / _SCANS, blob)
+            _replace(self.folder / _VERDICT, json.dumps(verdict, sort_keys=True).encode())
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a file under a temporary name and rename it into place."""
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temp.write_bytes(data)
+    os.replace(temp, path)
 
 
 # -- scanning pages, in parallel when it pays --------------------------------------------------
@@ -268,7 +402,7 @@ def _value(match: re.Match[str]) -> str | None:
 
 
 def _check_link(site: Site, scan: _Scan, href: str, line: int) -> None:
-    """Check that an internal link or image reference points at a file of the site."""
+    """Record an internal link or image reference: its URL path on this site and its fragment."""
     href = href.strip()
     if not href or href.lower().startswith(_EXTERNAL_SCHEMES):
         return
@@ -280,8 +414,8 @@ def _check_link(site: Site, scan: _Scan, href: str, line: int) -> None:
             return  # another site
         path = parts.path or "/"
     elif not parts.path:
-        if parts.fragment:
-            scan.fragments.append((scan.rel, unquote(parts.fragment), href, line))
+        if parts.fragment:  # '#id' on this page
+            scan.links.append(("", sys.intern(href), line, unquote(parts.fragment)))
         return
     elif parts.path.startswith("/"):
         path = parts.path
@@ -289,11 +423,8 @@ def _check_link(site: Site, scan: _Scan, href: str, line: int) -> None:
         page_dir = site.base_path + posixpath.dirname(scan.rel)
         path = posixpath.normpath(posixpath.join(page_dir, parts.path))
         path += "/" if parts.path.endswith("/") and not path.endswith("/") else ""
-    target = _target(site, unquote(path))
-    if target is None:
-        scan.problems.append(_problem(scan.rel, line, f"broken link to {href}"))
-    elif parts.fragment and target.endswith((".html", ".htm")):
-        scan.fragments.append((target, unquote(parts.fragment), href, line))
+    fragment = unquote(parts.fragment) if parts.fragment else ""
+    scan.links.append((sys.intern(unquote(path)), sys.intern(href), line, fragment))
 
 
 def _target(site: Site, path: str) -> str | None:
@@ -303,6 +434,8 @@ def _target(site: Site, path: str) -> str | None:
     rel = path[len(site.base_path) :]
     if rel == "" or rel.endswith("/"):
         rel += "index.html"
+    if site.assumed and rel.startswith(site.assumed):
+        return rel
     if rel in site.files:
         return rel
     if rel + "/index.html" in site.files:
