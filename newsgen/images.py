@@ -332,6 +332,9 @@ def enhance_body(body: str, images: Mapping[str, Dimensioned], lead: str | None 
             extra["fetchpriority"] = "high"
         else:
             extra["loading"] = "lazy"
+        if "width" in found or "height" in found:  # the writer sized it: add neither
+            extra.pop("width")
+            extra.pop("height")
         if "srcset" in found:  # the writer chose the candidates: keep them and their sizes
             extra.pop("srcset", None)
             extra.pop("sizes", None)

@@ -96,3 +96,27 @@ def test_body_images_get_dimensions_srcset_and_lazy_loading() -> None:
     assert '<img alt="x" src="b.png">' in out
     lead = images.enhance_body(body, published, lead="a.jpg")
     assert 'fetchpriority="high"' in lead and "loading" not in lead.split("b.png")[0]
+
+
+@pytest.mark.parametrize("size", [(3000, 2000), (1200, 800), (300, 200), (1601, 7), (481, 3000)])
+def test_plan_names_and_sizes_exactly_what_publish_makes(size: tuple[int, int]) -> None:
+    made = images.publish(jpeg(*size), "a.jpg")
+    planned = images.plan("a.jpg", *size)
+    assert [(v.name, v.width, v.height) for v in made.variants] == [
+        (v.name, v.width, v.height) for v in planned.variants
+    ]
+    assert (made.thumb.name, made.thumb.width, made.thumb.height) == tuple(
+        vars(planned.thumb).values()
+    )
+    assert (made.og.name, made.og.width, made.og.height) == tuple(vars(planned.og).values())
+    assert made.srcset() == planned.srcset()
+
+
+def test_raw_html_attributes_are_kept_and_only_missing_ones_added() -> None:
+    plans = {"a.jpg": images.plan("a.jpg", 1200, 800)}
+    out = images.enhance_body("<img src='a.jpg' width=600 loading=eager alt=x />", plans)
+    assert out == (
+        "<img src='a.jpg' width=600 loading=eager alt=x "
+        'srcset="a-480.jpg 480w, a-960.jpg 960w, a.jpg 1200w" sizes="(min-width: 48em) 42rem, 100vw" '
+        'decoding="async"/>'
+    )
