@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache as cachelib
+from . import images as imagelib
 from . import markup, search, shortcut
 from .cache import BuildCache, Deps, PageRecord, Reuse
 from .config import SiteConfig
@@ -406,7 +407,8 @@ def _write_all(
         done: list[tuple[Written, PageRecord | None]]
         done = _map_chunks(_render_chunk, len(pages), _jobs(request), advance)
         written = [w for w, _ in done]
-        written += _copy_assets(config, index, staging)
+        images_cache = cache.folder / "images" if cache.folder is not None else None
+        written += _copy_assets(config, index, staging, images_cache, _jobs(request))
         bundle = _search_bundle(staging, request, index, written)
         written += [staging.write(rel, data) for rel, data in bundle]
         staging.finish(written)
@@ -445,8 +447,10 @@ def _search_bundle(
     return search.index_files(staging.dir, request.config.language, sorted(articles)) or []
 
 
-def _copy_assets(config: SiteConfig, index: SiteIndex, staging: Staging) -> list[Written]:
-    """Copy theme and site static files, then each article's images next to its page."""
+def _copy_assets(
+    config: SiteConfig, index: SiteIndex, staging: Staging, images_cache: Path | None, workers: int
+) -> list[Written]:
+    """Copy theme and site static files, then publish each article's images next to its page."""
     files: dict[str, Path] = {}
     for root in (theme_dir(config) / "static", config.site_dir / "static"):
         if root.is_dir():
@@ -454,8 +458,6 @@ def _copy_assets(config: SiteConfig, index: SiteIndex, staging: Staging) -> list
                 if path.is_file():
                     _check_inside(path, config.site_dir, root)
                     files[path.relative_to(root).as_posix()] = path
-    from . import images as imagelib  # local import: this function is all the wiring there is
-
     jobs: list[tuple[str, Article, imagelib.Job, int]] = []
     for article, url in zip(index.articles, index.urls, strict=True):
         for image in article.images:
@@ -465,9 +467,8 @@ def _copy_assets(config: SiteConfig, index: SiteIndex, staging: Staging) -> list
             else:  # GIF, SVG, AVIF: published exactly as written
                 files[url.lstrip("/") + image.name] = Path(image.source)
     written = [staging.copy(rel, path) for rel, path in sorted(files.items())]
-    cache = config.site_dir / ".newsgen" / "images"
     problems: list[Problem] = []
-    done = imagelib.publish_each([job for _, _, job, _ in jobs], cache)
+    done = imagelib.publish_each([job for _, _, job, _ in jobs], images_cache, workers)
     for (folder, article, _, line), result in zip(jobs, done, strict=True):
         if isinstance(result, imagelib.ImageProblem):
             hint = "export it again as JPEG, PNG or WebP, or replace the file"
