@@ -42,7 +42,8 @@ class ListEntry:
     date: dt.datetime
     summary: str
     category: Link
-    thumb: ImageView | None
+    thumb: ImageView | None  # 480×320, for list entries
+    image: ImageView | None  # 1200×630, for the lead story of the home and section pages
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ def list_entry(index: SiteIndex, position: int, config: SiteConfig) -> ListEntry
         summary=article.summary,
         category=term_link(index, "category", index.article_category[position]),
         thumb=cover_of(article, url, config, "thumb"),
+        image=cover_of(article, url, config, "og"),
     )
 
 
