@@ -120,10 +120,15 @@ def test_gps_and_camera_exif_are_gone_and_orientation_applied(built: Path) -> No
 
 
 def test_lists_use_the_thumbnail_and_og_image_the_1200_wide_copy(built: Path) -> None:
-    home = parse_html(built / "index.html")
-    thumbs = [i for i in home.iter("img") if "anh-bao" in (i.get("src") or "")]
+    archive = parse_html(built / "2025/04/index.html")  # a plain list: no lead story
+    thumbs = [i for i in archive.iter("img") if "anh-bao" in (i.get("src") or "")]
     assert [(i.get("src"), i.get("width"), i.get("height")) for i in thumbs] == [
         (f"/{PAGE}anh-bao-thumb.jpg", "480", "320")
+    ]
+    home = parse_html(built / "index.html")  # the newest story leads, with the large picture
+    leads = [i for i in home.iter("img") if "anh-bao" in (i.get("src") or "")]
+    assert [(i.get("src"), i.get("width"), i.get("height")) for i in leads] == [
+        (f"/{PAGE}anh-bao-og.jpg", "1200", "630")
     ]
     page = parse_html(built / PAGE / "index.html")
     og = {m.get("property"): m.get("content") for m in page.iter("meta") if m.get("property")}
