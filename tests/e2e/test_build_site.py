@@ -176,3 +176,26 @@ def test_sample_site_builds(sample_site: Path, build) -> None:
     assert len(tree.findall(".//figure/figcaption")) == 5
     assert text_of(tree.find(".//p[@class='byline']")) == "Kim Bằng"
     assert text_of(tree.find(".//p[@class='dateline']")) == "Thứ ba, 22/04/2025 09:07"
+
+
+def test_every_page_of_the_sample_site_is_valid_and_every_link_resolves(
+    sample_site: Path, capsys
+) -> None:
+    """`newsgen check` parses every page and feed, and follows every internal link and image."""
+    from newsgen.cli import main
+
+    code = main(
+        [
+            "--lang",
+            "en",
+            "check",
+            "--site",
+            str(sample_site),
+            "--now",
+            "2025-05-01T12:00:00+07:00",
+            "--strict",
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "no problems" in out
