@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -27,11 +28,12 @@ class Source:
     sha256: str
 
     @classmethod
-    def read(cls, site_dir: Path, path: Path) -> Source:
-        """Read a file under the site folder."""
-        data = path.read_bytes()
-        rel = vietnamese.normalize(path.relative_to(site_dir).as_posix())
-        return cls(rel, data, hashlib.sha256(data).hexdigest())
+    def read(cls, site_dir: str | Path, path: str | Path) -> Source:
+        """Read a file under the site folder (plain os.path: this runs for every article)."""
+        with open(path, "rb") as handle:
+            data = handle.read()
+        rel = os.path.relpath(path, site_dir).replace(os.sep, "/")
+        return cls(vietnamese.normalize(rel), data, hashlib.sha256(data).hexdigest())
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import related, vietnamese
 from .config import SiteConfig
@@ -43,6 +44,8 @@ class SiteIndex:
     ]  # ((year, month), articles), newest first
     next_change: dt.datetime | None  # the next embargo lift or expiry after `now`
     by_url: Mapping[str, int] = field(default_factory=dict)
+    # views of this index made while planning pages, shared by every page that shows them
+    memo: dict[tuple[str, int], Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -113,9 +116,11 @@ def build_index(
         categories=cat_terms,
         tags=tag_terms,
         authors=author_terms,
-        article_category=tuple(_position(cat_terms, (a.category,), config)[0] for a in ordered),
-        article_tags=tuple(_position(tag_terms, a.tags, config) for a in ordered),
-        article_authors=tuple(_position(author_terms, a.authors, config) for a in ordered),
+        article_category=tuple(
+            p[0] for p in _positions(cat_terms, ((a.category,) for a in ordered))
+        ),
+        article_tags=_positions(tag_terms, (a.tags for a in ordered)),
+        article_authors=_positions(author_terms, (a.authors for a in ordered)),
         related=dict(links),
         months=_months(ordered, config),
         next_change=next_change(articles, options.now, options),
@@ -184,10 +189,12 @@ def _finish(
     return tuple(sorted(terms, key=lambda t: (vietnamese.sort_key(t.name), t.slug)))
 
 
-def _position(terms: tuple[Term, ...], names: Iterable[str], config: SiteConfig) -> tuple[int, ...]:
-    """Return the positions of an article's terms in the sorted term list."""
+def _positions(
+    terms: tuple[Term, ...], groups: Iterable[Iterable[str]]
+) -> tuple[tuple[int, ...], ...]:
+    """Return, for each article's names, their positions in the sorted term list."""
     where = {t.key: i for i, t in enumerate(terms)}
-    return tuple(where[vietnamese.tone_key(n)] for n in names)
+    return tuple(tuple(where[vietnamese.tone_key(n)] for n in names) for names in groups)
 
 
 def _permalink(article: Article, config: SiteConfig, categories: dict[str, _Draft]) -> str:

@@ -140,7 +140,9 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
         progress.finish()
     clock.lap("write")
     until = shortcut.valid_until(articles, request.now, shortcut.templates_use_clock(config))
-    summary = shortcut.LastBuild(result.articles, result.pages, index.next_change, tuple(result.warnings))
+    summary = shortcut.LastBuild(
+        result.articles, result.pages, index.next_change, tuple(result.warnings)
+    )
     shortcut.store(folder, digest, request.now, until, request.output, summary)
 
 
@@ -175,19 +177,27 @@ def discover(config: SiteConfig) -> tuple[list[Source], list[Problem]]:
                 "create it and put articles in it",
             )
         ]
-    site = config.site_dir.resolve()
+    site = str(config.site_dir.resolve())
+    base = str(config.site_dir)
     sources = []
-    for path in sorted(root.rglob("*.md")):
-        rel = path.relative_to(config.site_dir).as_posix()
-        if path.is_symlink() and not path.resolve().is_relative_to(site):
-            problems.append(
-                Problem(
-                    rel, 0, "", "links to a file outside the site", "copy the file into content/"
+    for folder, dirs, names in os.walk(root):  # os.walk: a third of Path.rglob's cost
+        dirs.sort()
+        for name in sorted(n for n in names if n.endswith(".md")):
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, base).replace(os.sep, "/")
+            if os.path.islink(path) and not _inside(os.path.realpath(path), site):
+                problems.append(
+                    Problem(
+                        rel,
+                        0,
+                        "",
+                        "links to a file outside the site",
+                        "copy the file into content/",
+                    )
                 )
-            )
-            continue
-        if path.is_file():
-            sources.append(Source.read(config.site_dir, path))
+                continue
+            if os.path.isfile(path):
+                sources.append(Source.read(base, path))
     sources.sort(key=lambda s: s.rel)
     return sources, problems
 
@@ -291,7 +301,9 @@ def _map_chunks(
     advance: Callable[[int], None] | None = None,
 ) -> list:
     """Run `func` over [0, count) in chunks, forked over `jobs` processes, results in order."""
-    serial = jobs <= 1 or count < _PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods()
+    serial = (
+        jobs <= 1 or count < _PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods()
+    )
     size = max(16, -(-count // (max(jobs, 1) * 8)))
     chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
     if serial and advance is None:
@@ -478,6 +490,11 @@ def _copy_assets(
     if problems:
         raise BuildFailed(problems)
     return sorted(written, key=lambda w: w.rel)
+
+
+def _inside(path: str, folder: str) -> bool:
+    """Tell whether a resolved path lies inside a resolved folder."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _check_inside(path: Path, site: Path, root: Path) -> None:

@@ -123,13 +123,25 @@ def cover_of(
 
 def term_link(index: SiteIndex, kind: str, position: int) -> Link:
     """Return the link to a category, tag or author by its position in the index."""
-    terms = {"category": index.categories, "tag": index.tags, "author": index.authors}[kind]
-    term = terms[position]
-    return Link(term.name, term.url, len(term.articles))
+    memo = (kind, position)
+    link = index.memo.get(memo)
+    if link is None:
+        terms = {"category": index.categories, "tag": index.tags, "author": index.authors}[kind]
+        term = terms[position]
+        link = index.memo[memo] = Link(term.name, term.url, len(term.articles))
+    return link
 
 
 def list_entry(index: SiteIndex, position: int, config: SiteConfig) -> ListEntry:
-    """Describe one article for a listing."""
+    """Describe one article for a listing (made once per build, shown on many pages)."""
+    entry = index.memo.get(("entry", position))
+    if entry is None:
+        entry = index.memo["entry", position] = _list_entry(index, position, config)
+    return entry
+
+
+def _list_entry(index: SiteIndex, position: int, config: SiteConfig) -> ListEntry:
+    """Build the listing view of one article."""
     article = index.articles[position]
     url = index.urls[position]
     return ListEntry(
