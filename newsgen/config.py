@@ -42,7 +42,7 @@ class SiteConfig:
     raw_html: str = "escape"
     max_file_size: int = 1024 * 1024
     description: str = ""
-    search: bool = True
+    search: str = "full"  # full: title, sapo and body; headlines: title and sapo; off
     paths: Paths = field(default_factory=Paths)
 
     @property
@@ -76,7 +76,7 @@ _SCHEMA: dict[str, tuple[str, tuple[type, ...], str]] = {
     "tone_style": ("tone_style", (str,), "old, new or keep"),
     "slug_max_length": ("slug_max_length", (int,), "a whole number"),
     "max_file_size": ("max_file_size", (int,), "a number of bytes"),
-    "search": ("search", (bool,), "true or false"),
+    "search": ("search", (str, bool), "full, headlines or off"),
 }
 _SECTIONS: dict[str, dict[str, tuple[str, tuple[type, ...], str]]] = {
     "related": {"count": ("related_count", (int,), "a whole number")},
@@ -108,6 +108,8 @@ def load_config(site_dir: Path, overrides: dict[str, Any] | None = None) -> Site
             raise BuildFailed([exc.at(shown)]) from None
         problems += _read_values(loaded, values, paths, shown)
         key_lines = {".".join(map(str, k)): v for k, v in loaded.lines.items() if k}
+    if isinstance(values.get("search"), bool):  # `search: false` reads as YAML's false
+        values["search"] = "full" if values["search"] else "off"
     values.update(overrides or {})
     config = SiteConfig(site_dir=site_dir, **values)
     if paths:
@@ -193,6 +195,8 @@ def _check_values(config: SiteConfig, shown: str, key_lines: dict[str, int]) -> 
         bad("related.count", "must be 0 or more")
     if config.tone_style not in ("old", "new", "keep"):
         bad("tone_style", f"{config.tone_style!r} is not old, new or keep")
+    if config.search not in ("full", "headlines", "off"):
+        bad("search", f"{config.search!r} is not full, headlines or off")
     if config.raw_html not in ("escape", "allow", "safe"):
         bad("markdown.raw_html", f"{config.raw_html!r} is not escape, allow or safe")
     if not config.base_url.startswith(("http://", "https://")):

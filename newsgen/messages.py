@@ -35,6 +35,7 @@ FRAGMENTS: dict[str, str] = {
     "old, new or keep": "old, new hoặc keep",
     "a number of bytes": "một số byte",
     "escape, allow or safe": "escape, allow hoặc safe",
+    "full, headlines or off": "full, headlines hoặc off",
     "a path word": "một từ đường dẫn",
     "{category}, {slug}, {year}, {month}, {day}": "{category}, {slug}, {year}, {month}, {day}",
     "under static/": "trong thư mục static/",

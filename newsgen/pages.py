@@ -40,12 +40,13 @@ def plan_pages(index: SiteIndex, config: SiteConfig, now: dt.datetime) -> Iterat
         if not meta.noindex:
             sitemap.append(sitemaps.Entry(page.url, meta.modified))
         yield page
-    search_url = f"/{config.paths.search}/"
-    yield Page(
-        search_url,
-        "search.html",
-        {"page": PageMeta("search", "Tìm kiếm", "", search_url, noindex=True)},
-    )
+    if config.search != "off":
+        search_url = f"/{config.paths.search}/"
+        yield Page(
+            search_url,
+            "search.html",
+            {"page": PageMeta("search", "Tìm kiếm", "", search_url, noindex=True)},
+        )
     yield Page("/xem-them.json", None, {}, _xem_them_json(index))
     from .redirects import alias_pages  # redirects imports Page from this module
 

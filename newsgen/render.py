@@ -68,6 +68,7 @@ def make_environment(
             "language": config.language,
             "timezone": config.timezone,
             "search_url": f"/{config.paths.search}/",
+            "search": config.search,
             "tags_url": f"/{config.paths.tag}/",
             "authors_url": f"/{config.paths.author}/",
         },

@@ -445,7 +445,7 @@ def _search_bundle(
     runs only over article pages, only when one of them changed, and never in the preview's
     rebuilds (`request.search` False), which keep the index of the first build.
     """
-    if not request.config.search:
+    if request.config.search == "off":
         return []
     articles = {url.lstrip("/") + "index.html" for url in index.urls}
     changed = any(w.changed for w in written if w.rel in articles)

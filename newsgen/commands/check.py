@@ -113,7 +113,7 @@ def _unbuilt_search(config: SiteConfig) -> tuple[str, ...]:
     """Return the search index folder, which a real build writes but the check skips."""
     from .. import search
 
-    return (f"{search.OUTPUT_DIR}/",) if config.search and search.available() else ()
+    return (f"{search.OUTPUT_DIR}/",) if config.search != "off" and search.available() else ()
 
 
 def _count(output: Path) -> int:
