@@ -32,7 +32,10 @@ class Source:
         """Read a file under the site folder (plain os.path: this runs for every article)."""
         with open(path, "rb") as handle:
             data = handle.read()
-        rel = os.path.relpath(path, site_dir).replace(os.sep, "/")
+        path, base = os.fspath(path), os.fspath(site_dir).rstrip(os.sep) + os.sep
+        # plain slicing when the path is under the site folder: os.path.relpath is slow
+        rel = path[len(base) :] if path.startswith(base) else os.path.relpath(path, site_dir)
+        rel = rel.replace(os.sep, "/")
         return cls(vietnamese.normalize(rel), data, hashlib.sha256(data).hexdigest())
 
 

@@ -184,8 +184,8 @@ def discover(config: SiteConfig) -> tuple[list[Source], list[Problem]]:
         dirs.sort()
         for name in sorted(n for n in names if n.endswith(".md")):
             path = os.path.join(folder, name)
-            rel = os.path.relpath(path, base).replace(os.sep, "/")
             if os.path.islink(path) and not _inside(os.path.realpath(path), site):
+                rel = os.path.relpath(path, base).replace(os.sep, "/")
                 problems.append(
                     Problem(
                         rel,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .. import wxr
+if TYPE_CHECKING:
+    from .. import wxr
 from ..errors import BuildFailed, NewsgenError, Problem
 
 NAME = "import"
@@ -26,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write one article per post; never overwrite an existing file; print a summary."""
+    from .. import wxr
     from ..config import load_config
     from .new import article_path
 
@@ -78,6 +81,8 @@ def _copy_images(
     done: wxr.Imported,
 ) -> dict[str, str]:
     """Copy each image found in the uploads copy next to the article; return URL -> file name."""
+    from .. import wxr
+
     urls = list(body.images)
     thumb = export.attachments.get(post.thumbnail_id or "")
     if thumb and thumb.url:
