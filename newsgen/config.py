@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -50,12 +51,18 @@ class SiteConfig:
         """Return the site time zone; every displayed date is in it."""
         return ZoneInfo(self.timezone)
 
-    @property
+    @cached_property  # asked for every URL of every page
     def base_path(self) -> str:
         """Return the path part of base_url ('/' or '/bao/'), prefixed to every link."""
         rest = self.base_url.split("://", 1)[-1]
         path = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
         return path if path.endswith("/") else path + "/"
+
+    @cached_property
+    def origin(self) -> str:
+        """Return scheme and host of base_url: 'https://user.github.io'."""
+        scheme, rest = self.base_url.split("://", 1)
+        return f"{scheme}://{rest.split('/', 1)[0]}"
 
     @property
     def content_dir(self) -> Path:

@@ -82,11 +82,7 @@ def filters(config: SiteConfig) -> dict[str, Callable[..., Any]]:
     """Return the filters themes use for dates and URLs (dates always in the site time zone)."""
     tz = config.tz
     base_path = config.base_path
-    origin = (
-        config.base_url.split("://", 1)[0]
-        + "://"
-        + config.base_url.split("://", 1)[1].split("/", 1)[0]
-    )
+    origin = config.origin
 
     def url(path: str) -> str:
         """Turn a site-relative URL into the one to write in a page (adds the base path)."""

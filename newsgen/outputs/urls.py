@@ -14,8 +14,7 @@ _SRCSET_RE = re.compile(r'(\ssrcset=")([^"]*)(")')  # resized article images
 
 def origin(config: SiteConfig) -> str:
     """Return scheme and host of base_url: 'https://user.github.io'."""
-    scheme, rest = config.base_url.split("://", 1)
-    return f"{scheme}://{rest.split('/', 1)[0]}"
+    return config.origin
 
 
 def absolute(config: SiteConfig, path: str) -> str:
