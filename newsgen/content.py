@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from . import frontmatter, markup, related, vietnamese
+from . import frontmatter, markup, vietnamese
 from . import images as imagelib
 from .config import SiteConfig
 from .errors import NewsgenError, Problem
+from .terms import extract_terms
 
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg"}
 _MEASURED = imagelib.RESIZED | {".gif"}  # sizes Pillow reads; SVG and AVIF pass through as written
@@ -208,7 +209,7 @@ def _build(
     body_html = _enhance(rendered.html, images, cover)
     summary = meta.summary or markup.first_paragraph(parts.body)
     body_text = markup.plain_text(parts.body)
-    terms = related.extract_terms(meta.title, summary, body_text)
+    terms = extract_terms(meta.title, summary, body_text)
     if slug is None:
         return None
     return Article(

@@ -24,7 +24,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from newsgen.bench.corpus import article
-from newsgen.related import Params, RelatedDoc, build_related, extract_terms
+from newsgen.related import Params, RelatedDoc, build_related
+from newsgen.terms import extract_terms
 
 EVAL_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "related_eval" / "articles.json"
 Ranking = Mapping[str, Sequence[str]]

@@ -21,14 +21,13 @@ from newsgen.bench.related_bench import (
     tags_only,
 )
 from newsgen.related import (
-    MAX_TERMS,
     Params,
     RelatedDoc,
     RelatedLink,
     build_related,
-    extract_terms,
     to_json_mapping,
 )
+from newsgen.terms import MAX_TERMS, extract_terms
 
 ROOT = Path(__file__).resolve().parents[2]
 TZ = dt.timezone(dt.timedelta(hours=7))
