@@ -208,9 +208,7 @@ def _rank(
 
 def _phrases(terms: Sequence[str]) -> list[str]:
     """Chain overlapping shared bigrams ("tri tue", "tue nhan", "nhan tao") into readable phrases."""
-    pairs = [
-        tuple(t.split(" ")) for t in terms if " " in t and not set(t.split(" ")) & FOLDED_STOP
-    ]
+    pairs = [tuple(t.split(" ")) for t in terms if " " in t and not set(t.split(" ")) & FOLDED_STOP]
     after = {a: b for a, b in reversed(pairs)}  # the strongest continuation wins
     before = {b: a for a, b in reversed(pairs)}
     used: set[tuple[str, ...]] = set()
