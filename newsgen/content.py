@@ -83,6 +83,7 @@ class Article:
     aliases: tuple[str, ...]
     terms: tuple[tuple[str, float], ...]
     lines: tuple[tuple[str, int], ...]
+    digest: str = ""  # hash of every field above, set after parsing: pages key on it, not on bodies
 
     def line(self, key: str) -> int:
         """Return the line of a front matter key, for messages about it."""
