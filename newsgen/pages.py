@@ -1,11 +1,17 @@
-"""plan_pages: every page of the site as (URL, template, context), decided before any rendering."""
+"""plan_pages: every page of the site as (URL, template, context), decided before any rendering.
+
+Planning is cheap: a page carries `deps`, a small tuple of the values its bytes depend on (besides
+the templates and configuration), and `make`, which builds its context (or bytes) only when the
+page has to be rendered. A rebuild compares keys made from `deps` and renders only what changed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from . import related
@@ -13,17 +19,35 @@ from .config import SiteConfig
 from .errors import Problem
 from .index import SiteIndex, Term
 from .outputs import feeds, sitemaps, structured
-from .views import Link, PageMeta, Pagination, article_view, list_entry
+from .views import (
+    Link,
+    PageMeta,
+    Pagination,
+    article_view,
+    dep,
+    entry_deps,
+    link_deps,
+    list_entry,
+)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Page:
-    """One output file: rendered from a template with a context, or given as bytes."""
+    """One output file: rendered from a template with a context, or given as bytes.
+
+    Either `context`/`data` is given, or `make` builds it on demand; then `deps` must hold every
+    value the result depends on (with the environment: templates, configuration, code).
+    """
 
     url: str  # site-relative, '/thoi-su/bao/' or '/rss.xml'
     template: str | None
-    context: dict[str, Any]
+    context: dict[str, Any] | None = None
     data: bytes | None = None
+    deps: tuple[str, ...] | None = None  # one line each (views.dep): what the bytes depend on
+    make: Callable[[], Any] | None = None  # -> context (template pages) or bytes (data pages)
+    label: str = ""  # what the page shows, for messages
+    sitemap: bool = False  # an indexable HTML page, listed in sitemap.xml
+    modified: dt.datetime | None = None  # sitemap lastmod: newest change shown on the page
 
     @property
     def output(self) -> str:
@@ -31,14 +55,29 @@ class Page:
         path = self.url.lstrip("/")
         return path + "index.html" if path.endswith("/") or not path else path
 
+    def full_context(self) -> dict[str, Any]:
+        """Return the template context, building it now if the page was planned lazily."""
+        if self.context is not None:
+            return self.context
+        assert self.make is not None and self.template is not None
+        context: dict[str, Any] = self.make()
+        return context
+
+    def payload(self) -> bytes:
+        """Return the bytes of a data page (feed, sitemap, JSON), building them if needed."""
+        if self.data is not None:
+            return self.data
+        assert self.make is not None and self.template is None
+        data: bytes = self.make()
+        return data
+
 
 def plan_pages(index: SiteIndex, config: SiteConfig, now: dt.datetime) -> Iterator[Page]:
     """Yield every page: articles, listings, taxonomy indexes, 404 and machine-readable files."""
     sitemap: list[sitemaps.Entry] = []
     for page in _html_pages(index, config, now):
-        meta = page.context["page"]
-        if not meta.noindex:
-            sitemap.append(sitemaps.Entry(page.url, meta.modified))
+        if page.sitemap:
+            sitemap.append(sitemaps.Entry(page.url, page.modified))
         yield page
     if config.search != "off":
         search_url = f"/{config.paths.search}/"
@@ -46,14 +85,20 @@ def plan_pages(index: SiteIndex, config: SiteConfig, now: dt.datetime) -> Iterat
             search_url,
             "search.html",
             {"page": PageMeta("search", "Tìm kiếm", "", search_url, noindex=True)},
+            label="search",
         )
-    yield Page("/xem-them.json", None, {}, _xem_them_json(index))
+    mapping = related.to_json_mapping(index.related)
+    yield Page(
+        "/xem-them.json",
+        None,
+        deps=(dep("xem-them", mapping),),
+        make=partial(_xem_them_json, mapping),
+    )
     from .redirects import alias_pages  # redirects imports Page from this module
 
     yield from alias_pages(index, config)
     yield from _feeds(index, config, now)
-    for url, data in sitemaps.sitemap_files(config, sitemap):
-        yield Page(url, None, {}, data)
+    yield from _sitemap_pages(config, sitemap)
     for url, data in sitemaps.news_sitemap_files(index, config, now):
         yield Page(url, None, {}, data)
     yield Page("/robots.txt", None, {}, sitemaps.robots_txt(config))
@@ -88,11 +133,36 @@ def _html_pages(index: SiteIndex, config: SiteConfig, now: dt.datetime) -> Itera
     meta = PageMeta(
         "404", "Không tìm thấy trang", "", "/404.html", noindex=True, feeds=(site_feed,)
     )
-    yield Page("/404.html", "404.html", {"page": meta})
+    yield Page("/404.html", "404.html", {"page": meta}, label="404")
 
 
 def _article_page(index: SiteIndex, position: int, config: SiteConfig, now: dt.datetime) -> Page:
-    """Plan an article page."""
+    """Plan an article page: what it depends on now, its context only if it must be rendered."""
+    article = index.articles[position]
+    url = index.urls[position]
+    scheduled = article.date > now
+    deps = (
+        dep("article", scheduled),
+        entry_deps(index, position),
+        link_deps(index, "author", index.article_authors[position]),
+        link_deps(index, "tag", index.article_tags[position]),
+        *(entry_deps(index, index.by_url[r.url]) for r in index.related.get(url, ())),
+    )
+    return Page(
+        url,
+        "article.html",
+        deps=deps,
+        make=partial(_article_context, index, position, config, now),
+        label=f"article '{article.title}'",
+        sitemap=not (article.draft or scheduled),
+        modified=article.updated or article.date,
+    )
+
+
+def _article_context(
+    index: SiteIndex, position: int, config: SiteConfig, now: dt.datetime
+) -> dict[str, Any]:
+    """Build an article page's context (in the worker that renders it)."""
     view = article_view(index, position, config, now)
     meta = PageMeta(
         "article",
@@ -108,7 +178,7 @@ def _article_page(index: SiteIndex, position: int, config: SiteConfig, now: dt.d
     )
     meta = structured.article_meta(meta, view, config)
     breadcrumb = (Link("Trang chủ", "/"), view.category)
-    return Page(view.url, "article.html", {"page": meta, "article": view, "breadcrumb": breadcrumb})
+    return {"page": meta, "article": view, "breadcrumb": breadcrumb}
 
 
 def _term_pages(
@@ -156,35 +226,89 @@ def _listing(
     total = max(1, -(-len(members) // per_page))
     urls = tuple(base if n == 1 else f"{base}{config.paths.page}/{n}/" for n in range(1, total + 1))
     all_feeds = (Link(config.title, "/rss.xml"), *feeds)
+    head = dep(
+        "list",
+        kind,
+        description,
+        heading,
+        urls,
+        tuple((t.name, t.url, t.count) for t in trail),
+        tuple((f.name, f.url) for f in feeds),
+    )
     for number in range(1, total + 1):
         chunk = members[(number - 1) * per_page : number * per_page]
-        pagination = Pagination(
-            number,
-            total,
-            urls[number - 2] if number > 1 else None,
-            urls[number] if number < total else None,
-            urls,
-        )
-        entries = tuple(list_entry(index, p, config) for p in chunk)
         page_title = title if number == 1 else f"{title} - Trang {number}"
-        image = next((e.thumb.src for e in entries if e.thumb), None)
-        meta = PageMeta(
-            kind,
-            page_title,
-            description or title,
-            urls[number - 1],
-            image=image,
-            modified=_newest(index, chunk),
-            feeds=all_feeds,
+        deps = (head, dep(number, page_title), *(entry_deps(index, p) for p in chunk))
+        make = partial(
+            _listing_context,
+            index,
+            chunk,
+            (number, urls),
+            (kind, page_title, description or title, heading or title),
+            config,
+            trail,
+            all_feeds,
         )
-        meta = structured.listing_meta(meta, config, trail)
-        context = {
-            "page": meta,
-            "heading": heading or title,
-            "entries": entries,
-            "pagination": pagination,
-        }
-        yield Page(urls[number - 1], "list.html", context)
+        label = f"{kind} '{page_title}'"
+        modified = _newest(index, chunk)
+        yield Page(
+            urls[number - 1],
+            "list.html",
+            deps=deps,
+            make=make,
+            label=label,
+            sitemap=True,
+            modified=modified,
+        )
+
+
+def _listing_context(
+    index: SiteIndex,
+    chunk: Sequence[int],
+    numbering: tuple[int, tuple[str, ...]],
+    titles: tuple[str, str, str, str],
+    config: SiteConfig,
+    trail: Sequence[Link],
+    feeds: tuple[Link, ...],
+) -> dict[str, Any]:
+    """Build one listing page's context (in the worker that renders it)."""
+    number, urls = numbering
+    kind, page_title, description, heading = titles
+    total = len(urls)
+    pagination = Pagination(
+        number,
+        total,
+        urls[number - 2] if number > 1 else None,
+        urls[number] if number < total else None,
+        urls,
+    )
+    entries = tuple(list_entry(index, p, config) for p in chunk)
+    image = next((e.thumb.src for e in entries if e.thumb), None)
+    meta = PageMeta(
+        kind,
+        page_title,
+        description,
+        urls[number - 1],
+        image=image,
+        modified=_newest(index, chunk),
+        feeds=feeds,
+    )
+    meta = structured.listing_meta(meta, config, trail)
+    return {"page": meta, "heading": heading, "entries": entries, "pagination": pagination}
+
+
+def _sitemap_pages(config: SiteConfig, entries: list[sitemaps.Entry]) -> list[Page]:
+    """Plan sitemap.xml, written only when a URL or a lastmod changed (split ones: always)."""
+    if len(entries) > sitemaps.SITEMAP_LIMIT:
+        return [Page(url, None, {}, data) for url, data in sitemaps.sitemap_files(config, entries)]
+    deps = (dep(e.url, e.lastmod.isoformat() if e.lastmod else None) for e in entries)
+    make = partial(_first_sitemap, config, entries)
+    return [Page("/sitemap.xml", None, deps=("'sitemap'", *deps), make=make)]
+
+
+def _first_sitemap(config: SiteConfig, entries: list[sitemaps.Entry]) -> bytes:
+    """Return the bytes of the single sitemap.xml."""
+    return sitemaps.sitemap_files(config, entries)[0][1]
 
 
 def _newest(index: SiteIndex, members: Iterable[int]) -> dt.datetime | None:
@@ -199,14 +323,25 @@ def _feeds(index: SiteIndex, config: SiteConfig, now: dt.datetime) -> Iterator[P
     def live(members: Iterable[int]) -> list[int]:
         return [p for p in members if not index.articles[p].draft and index.articles[p].date <= now]
 
+    def feed(members: list[int], title: str, description: str, link: str, url: str) -> Page:
+        chosen = members[: max(0, config.feed_items)]
+        items = (
+            part
+            for p in chosen
+            for part in (
+                entry_deps(index, p),
+                link_deps(index, "author", index.article_authors[p]),
+                link_deps(index, "tag", index.article_tags[p]),
+            )
+        )
+        make = partial(feeds.rss, index, config, chosen, title, description, link, url)
+        return Page(url, None, deps=(dep("rss", title, description, link), *items), make=make)
+
     everything = live(range(len(index.articles)))
-    data = feeds.rss(index, config, everything, config.title, config.description, "/", "/rss.xml")
-    yield Page("/rss.xml", None, {}, data)
+    yield feed(everything, config.title, config.description, "/", "/rss.xml")
     for term in index.categories:
-        url = term.url + "rss.xml"
         title = f"{term.name} - {config.title}"
-        data = feeds.rss(index, config, live(term.articles), title, title, term.url, url)
-        yield Page(url, None, {}, data)
+        yield feed(live(term.articles), title, title, term.url, term.url + "rss.xml")
 
 
 def _terms_index(
@@ -214,6 +349,24 @@ def _terms_index(
 ) -> Page:
     """Plan the page listing every tag or author, in Vietnamese order, with counts."""
     links = tuple(Link(t.name, t.url, len(t.articles)) for t in terms)
+    values = tuple((t.name, t.url, t.count) for t in links)
+    deps = (dep("terms", kind, link.name, link.url, values, modified),)
+    make = partial(_terms_context, links, link, kind, config, modified)
+    return Page(
+        link.url,
+        "terms.html",
+        deps=deps,
+        make=make,
+        label=f"{kind} index",
+        sitemap=True,
+        modified=modified,
+    )
+
+
+def _terms_context(
+    links: tuple[Link, ...], link: Link, kind: str, config: SiteConfig, modified: dt.datetime | None
+) -> dict[str, Any]:
+    """Build the context of the tag or author index page."""
     meta = PageMeta(
         kind,
         link.name,
@@ -223,12 +376,11 @@ def _terms_index(
         feeds=(Link(config.title, "/rss.xml"),),
     )
     meta = structured.listing_meta(meta, config, (Link("Trang chủ", "/"), link))
-    return Page(link.url, "terms.html", {"page": meta, "heading": link.name, "terms": links})
+    return {"page": meta, "heading": link.name, "terms": links}
 
 
-def _xem_them_json(index: SiteIndex) -> bytes:
+def _xem_them_json(mapping: dict[str, list[str]]) -> bytes:
     """Write the related index for apps: {article url: [related urls in rank order]}."""
-    mapping = related.to_json_mapping(index.related)
     return (json.dumps(mapping, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
 
@@ -254,5 +406,4 @@ def check_collisions(pages: Sequence[Page]) -> list[Problem]:
 
 def _describe(page: Page) -> str:
     """Name what a page shows, for collision messages."""
-    meta = page.context.get("page")
-    return f"{meta.kind} '{meta.title}'" if isinstance(meta, PageMeta) else page.url
+    return page.label or page.url

@@ -108,11 +108,10 @@ def filters(config: SiteConfig) -> dict[str, Callable[..., Any]]:
 
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
     """Render one page to bytes; a pure function of the environment's templates and the context."""
-    if page.data is not None:
-        return page.data
-    assert page.template is not None
+    if page.template is None:
+        return page.payload()
     template = env.get_template(page.template)
-    return template.render(page.context).encode("utf-8")
+    return template.render(page.full_context()).encode("utf-8")
 
 
 def templates_digest(config: SiteConfig) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import multiprocessing
@@ -212,7 +213,16 @@ def _parse_chunk(bounds: tuple[int, int]) -> list[Parsed]:
     sources: Sequence[Source] = _WORKER["sources"]  # type: ignore[assignment]
     config: SiteConfig = _WORKER["config"]  # type: ignore[assignment]
     renderer = _renderer(config)
-    return [parse_article(s, config, renderer) for s in sources[bounds[0] : bounds[1]]]
+    return [_sealed(parse_article(s, config, renderer)) for s in sources[bounds[0] : bounds[1]]]
+
+
+def _sealed(parsed: Parsed) -> Parsed:
+    """Stamp the parsed article with its digest, computed once here and cached with it."""
+    article = parsed.article
+    if article is None or article.digest:
+        return parsed
+    article = dataclasses.replace(article, digest=cachelib.fingerprint(article).hex())
+    return dataclasses.replace(parsed, article=article)
 
 
 def _parse_chunk_cached(bounds: tuple[int, int]) -> list[tuple[Deps, bytes]]:
@@ -222,7 +232,7 @@ def _parse_chunk_cached(bounds: tuple[int, int]) -> list[tuple[Deps, bytes]]:
     renderer = _renderer(config)
     out = []
     for source in sources[bounds[0] : bounds[1]]:
-        parsed = parse_article(source, config, renderer)
+        parsed = _sealed(parse_article(source, config, renderer))
         text = source.data.decode("utf-8", "replace")
         deps = cachelib.image_deps(source, config, text)
         out.append((deps, pickle.dumps(parsed, protocol=5)))
@@ -374,6 +384,9 @@ def _page_key(env_key: bytes | None, page: Page) -> bytes | None:
     """Hash everything a page's bytes depend on: the environment, template and exact context."""
     if env_key is None:
         return None
+    if page.deps is not None:  # one line per dependency: joined, unambiguous
+        deps = "\n".join((repr((page.url, page.template)), *page.deps)).encode()
+        return hashlib.sha256(env_key + b"deps\0" + deps).digest()
     if page.data is not None:
         return hashlib.sha256(env_key + b"data\0" + page.data).digest()
     try:

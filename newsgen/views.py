@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .cache import fingerprint
 from .config import SiteConfig
 from .content import Article
 from .index import SiteIndex
@@ -130,6 +131,49 @@ def term_link(index: SiteIndex, kind: str, position: int) -> Link:
         term = terms[position]
         link = index.memo[memo] = Link(term.name, term.url, len(term.articles))
     return link
+
+
+def article_digest(index: SiteIndex, position: int) -> str:
+    """Return the hash of an article as parsed (computed here for articles made without one)."""
+    article = index.articles[position]
+    if article.digest:
+        return article.digest
+    memo = ("digest", position)
+    digest = index.memo.get(memo)
+    if digest is None:
+        digest = index.memo[memo] = fingerprint(article).hex()
+    return str(digest)
+
+
+def dep(*values: Any) -> str:
+    """Write values a page depends on as one line (repr never holds a raw newline)."""
+    return repr(values)
+
+
+def link_deps(index: SiteIndex, kind: str, positions: tuple[int, ...]) -> str:
+    """Return what links to some categories, tags or authors show: name, URL, article count."""
+    return repr(tuple(_link_dep(index, kind, p) for p in positions))
+
+
+def _link_dep(index: SiteIndex, kind: str, position: int) -> tuple[str, str, int]:
+    """Return one term link's values."""
+    link = term_link(index, kind, position)
+    return (link.name, link.url, link.count)
+
+
+def entry_deps(index: SiteIndex, position: int) -> str:
+    """Return what an article's list entry depends on: its URL, parse hash and section link."""
+    memo = ("entry-deps", position)
+    deps = index.memo.get(memo)
+    if deps is None:
+        deps = index.memo[memo] = repr(
+            (
+                index.urls[position],
+                article_digest(index, position),
+                _link_dep(index, "category", index.article_category[position]),
+            )
+        )
+    return str(deps)
 
 
 def list_entry(index: SiteIndex, position: int, config: SiteConfig) -> ListEntry:

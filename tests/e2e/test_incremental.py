@@ -84,6 +84,21 @@ def _rename(site_dir: Path) -> None:
     (site_dir / "content/thoi-su/bai-3.md").rename(target / "bai-3.md")
 
 
+def _retag(site_dir: Path) -> None:
+    """A tag renamed on one article: tag pages, counts and every page linking the tag change."""
+    path = site_dir / "content/kinh-te/bai-4.md"
+    text = path.read_text(encoding="utf-8").replace("Năng lượng", "Điện hạt nhân")
+    path.write_text(text, encoding="utf-8")
+
+
+def _recategorise(site_dir: Path) -> None:
+    """An article moved to another section: its URL, the section lists and related entries change."""
+    path = site_dir / "content/kinh-te/bai-2.md"
+    if path.exists():
+        text = path.read_text(encoding="utf-8").replace("---\n", "---\ncategory: Văn hóa\n", 1)
+        path.write_text(text, encoding="utf-8")
+
+
 def _template(site_dir: Path) -> None:
     templates = site_dir / "templates"
     templates.mkdir(exist_ok=True)
@@ -102,6 +117,8 @@ EDITS: list[tuple[str, Edit]] = [
     ("add", _add),
     ("delete", _delete),
     ("rename", _rename),
+    ("retag", _retag),
+    ("recategorise", _recategorise),
     ("template", _template),
     ("config", _config),
 ]
