@@ -96,6 +96,8 @@ class Reuse:
     """In-memory cache kept by a long-lived process (the preview server) between builds."""
 
     parsed: dict[str, tuple[Deps, Any]] = field(default_factory=dict)  # key -> (deps, Parsed)
+    # path -> (stat signature, read at, Source): files the preview need not read again
+    sources: dict[str, Any] = field(default_factory=dict)
     pages: dict[str, PageRecord] = field(default_factory=dict)
     output: str = ""
 

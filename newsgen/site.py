@@ -8,10 +8,12 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import cache as cachelib
 from . import images as imagelib
@@ -103,10 +105,12 @@ def open_cache(request: BuildRequest) -> BuildCache:
 def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: BuildCache) -> None:
     """Run the stages, recording their timings in `result`."""
     config = request.config
-    sources, problems = discover(config)
+    sources, problems = discover(config, request.reuse)
     folder = cache.folder if cache.enabled and not problems else None
     options = (request.drafts, request.future, request.strict, request.search and config.search)
-    digest = shortcut.inputs_digest(config, sources, (*options, search.available()))
+    digest = ""
+    if folder is not None:  # only a cache folder keeps the record of the last build
+        digest = shortcut.inputs_digest(config, sources, (*options, search.available()))
     last = shortcut.load(folder, digest, request.now, request.output)
     clock.lap("read")
     if last is not None:
@@ -164,8 +168,11 @@ def _raise_if_failed(problems: list[Problem], strict: bool) -> None:
         raise BuildFailed(problems)
 
 
-def discover(config: SiteConfig) -> tuple[list[Source], list[Problem]]:
-    """Read every *.md under content/, in a stable order, refusing links that leave the site."""
+def discover(config: SiteConfig, reuse: Reuse | None = None) -> tuple[list[Source], list[Problem]]:
+    """Read every *.md under content/, in a stable order, refusing links that leave the site.
+
+    A long-lived process (`reuse`) rereads only files whose inode, size, mtime or ctime changed.
+    """
     root = config.content_dir
     problems: list[Problem] = []
     if not root.is_dir():
@@ -181,6 +188,7 @@ def discover(config: SiteConfig) -> tuple[list[Source], list[Problem]]:
     site = str(config.site_dir.resolve())
     base = str(config.site_dir)
     sources = []
+    seen: dict[str, Any] = {}
     for folder, dirs, names in os.walk(root):  # os.walk: a third of Path.rglob's cost
         dirs.sort()
         for name in sorted(n for n in names if n.endswith(".md")):
@@ -197,10 +205,46 @@ def discover(config: SiteConfig) -> tuple[list[Source], list[Problem]]:
                     )
                 )
                 continue
-            if os.path.isfile(path):
+            if reuse is not None:
+                source = _read_again(reuse, base, path, seen)
+                if source is not None:
+                    sources.append(source)
+            elif os.path.isfile(path):
                 sources.append(Source.read(base, path))
+    if reuse is not None:
+        reuse.sources = seen
     sources.sort(key=lambda s: s.rel)
     return sources, problems
+
+
+_RACY_NS = 2_000_000_000  # a file changed this close to its reading may change again unseen
+
+
+def _read_again(reuse: Reuse, base: str, path: str, seen: dict[str, Any]) -> Source | None:
+    """Return a source, reading it only if its file changed since this process last read it.
+
+    The signature (inode, size, mtime, ctime) is trusted only in memory, within one process,
+    and not for a file modified within two seconds of the reading (as git does for racy files).
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    signature = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    known = reuse.sources.get(path)
+    if known is not None and known[0] == signature:
+        seen[path] = known
+        return known[2]
+    started = time.time_ns()
+    try:
+        source = Source.read(base, path)
+    except OSError:
+        return None
+    if started - max(info.st_mtime_ns, info.st_ctime_ns) > _RACY_NS:
+        seen[path] = (signature, started, source)
+    return source
 
 
 # -- parallel parsing -------------------------------------------------------------------------

@@ -9,7 +9,10 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from newsgen import cache
+from newsgen.cache import Reuse
 from newsgen.config import SiteConfig
 from newsgen.content import Source
 from newsgen.views import Link, PageMeta
@@ -106,3 +109,40 @@ def test_reuse_keeps_objects_in_memory() -> None:
     store = cache.BuildCache(None, reuse)
     store.store_parsed({}, {"k": ((), "parsed article")})
     assert cache.BuildCache(None, reuse).parsed(["k", "x"]) == {"k": ((), "parsed article")}
+
+
+def _content_site(tmp_path: Path) -> Path:
+    """A site folder with two articles (discover only reads files)."""
+    folder = tmp_path / "site" / "content" / "thoi-su"
+    folder.mkdir(parents=True)
+    (folder / "a.md").write_text("---\ntitle: A\n---\nMột.\n", encoding="utf-8")
+    (folder / "b.md").write_text("---\ntitle: B\n---\nHai.\n", encoding="utf-8")
+    (tmp_path / "site" / "newsgen.yaml").write_text("title: T\n", encoding="utf-8")
+    return tmp_path / "site"
+
+
+def test_preview_rereads_only_changed_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsgen import site as site_module
+    from newsgen.config import load_config
+
+    monkeypatch.setattr(site_module, "_RACY_NS", 0)  # as if the files were saved long ago
+    site_dir = _content_site(tmp_path)
+    config, reuse = load_config(site_dir), Reuse()
+    first, _ = site_module.discover(config, reuse)
+    (site_dir / "content/thoi-su/b.md").write_text("---\ntitle: B\n---\nBốn.\n", encoding="utf-8")
+    second, _ = site_module.discover(config, reuse)
+    assert second[0] is first[0]  # a.md untouched: not even read
+    assert second[1].data.decode() == "---\ntitle: B\n---\nBốn.\n"  # same size, new bytes
+
+
+def test_preview_rereads_a_file_saved_just_before_it_was_read(tmp_path: Path) -> None:
+    from newsgen import site as site_module
+    from newsgen.config import load_config
+
+    site_dir = _content_site(tmp_path)
+    config, reuse = load_config(site_dir), Reuse()
+    first, _ = site_module.discover(config, reuse)
+    second, _ = site_module.discover(config, reuse)
+    assert second[0] is not first[0] and second[0] == first[0]  # a racy file is read again
