@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import markdown
 import nh3
+from markdown import treeprocessors, util
 from markdown.treeprocessors import Treeprocessor
 
 from .errors import NewsgenError
@@ -358,6 +359,79 @@ def _stray_brackets(block: str, raw_html: bool) -> int:
     return count
 
 
+# Text an inline pattern of Python-Markdown cannot match without, keyed by its regex: a run of
+# text holding none of it skips the pattern (most prose has no [ ` * _ & < or backslash). A
+# pattern of another Markdown version, or of an extension, is not in here and always runs.
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)": ("`",),
+    r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)(`+)(.+?)(?<!`)\2(?!`))": ("`",),
+    r"\\(.)": ("\\",),
+    r"(?<!\!)\[": ("[",),
+    r"\!\[": ("![",),
+    r"<([A-Za-z][A-Za-z0-9+.-]*://[^<>]*)>": ("<",),
+    r"<((?:[Ff]|[Hh][Tt])[Tt][Pp][Ss]?://[^<>]*)>": ("<",),
+    r"<([^<> !]+@[^@<> ]+)>": ("<",),
+    r"  \n": ("  \n",),
+    r"(&(?:\#[0-9]+|\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)": ("&",),
+    r"\*|_": ("*", "_"),
+    r"\*": ("*",),
+    r"_": ("_",),
+    r"((^|(?<=\s))(\*{1,3}|_{1,3})(?=\s|$))": ("*", "_"),
+}
+_HTML_NEEDLES = ("<",)  # every raw-HTML pattern starts with '<'
+
+
+class _InlineProcessor(treeprocessors.InlineProcessor):
+    """Python-Markdown's inline stage, minus the patterns a text cannot match (same output).
+
+    Python-Markdown tries every inline pattern on every run of text, in Python; this skips
+    the ones whose needed character is absent, exactly as if their search had found nothing.
+    """
+
+    _patterns: list[tuple[object, tuple[str, ...] | None]]
+
+    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
+        self._patterns = [(p, _needles(p)) for p in self.inlinePatterns]
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
+        if isinstance(data, util.AtomicString):
+            return data
+        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        patterns = self._patterns
+        count = len(patterns)
+        start = 0
+        while patternIndex < count:
+            pattern, needles = patterns[patternIndex]
+            if needles is not None and not any(needle in data for needle in needles):
+                patternIndex += 1  # what a failed search returns: next pattern, from the start
+                start = 0
+                continue
+            data, matched, start = apply(pattern, data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
+
+
+def _needles(pattern: object) -> tuple[str, ...] | None:
+    """Return what text an inline pattern needs to match, None when unknown (always tried)."""
+    compiled = getattr(pattern, "compiled_re", None)
+    source = getattr(compiled, "pattern", None)
+    if not isinstance(source, str):
+        return None
+    if source in _NEEDLES:
+        return _NEEDLES[source]
+    if type(pattern) is markdown.inlinepatterns.HtmlInlineProcessor and source.startswith("(<"):
+        return _HTML_NEEDLES
+    return None
+
+
+# The shortcut leans on two private methods of Python-Markdown; without them, the stock stage.
+_SKIPPING = hasattr(treeprocessors.InlineProcessor, "_InlineProcessor__applyPattern") and hasattr(
+    treeprocessors.InlineProcessor, "_InlineProcessor__handleInline"
+)
+
+
 class BodyRenderer:
     """A reusable Markdown converter: one per process, reset between articles."""
 
@@ -370,6 +444,8 @@ class BodyRenderer:
         if raw_html == "escape":
             self.md.preprocessors.deregister("html_block")
             self.md.inlinePatterns.deregister("html")
+        if _SKIPPING:  # same priority as Python-Markdown's own "inline" stage, which it replaces
+            self.md.treeprocessors.register(_InlineProcessor(self.md), "inline", 20)
         self.md.treeprocessors.register(_FigureProcessor(self.md, self.state), "newsgen_figures", 5)
 
     def render(
