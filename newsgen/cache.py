@@ -100,6 +100,7 @@ class Reuse:
     sources: dict[str, Any] = field(default_factory=dict)
     pages: dict[str, PageRecord] = field(default_factory=dict)
     output: str = ""
+    index: Any = None  # index.Carry: what the site index keeps between builds
 
 
 class BuildCache:

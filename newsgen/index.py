@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -79,8 +80,15 @@ def next_change(
     return min(times) if times else None
 
 
+@dataclass
+class Carry:
+    """What a long-lived process (the preview server) keeps from one index build to the next."""
+
+    docs: dict[int, tuple[Article, related.RelatedDoc]] = field(default_factory=dict)
+
+
 def build_index(
-    articles: Sequence[Article], config: SiteConfig, options: Options
+    articles: Sequence[Article], config: SiteConfig, options: Options, carry: Carry | None = None
 ) -> tuple[SiteIndex, list[Problem]]:
     """Filter, order and cross-reference the articles; report URL clashes and unknown pins."""
     problems: list[Problem] = []
@@ -100,7 +108,8 @@ def build_index(
     cat_terms = _finish("category", categories, ordered, lambda a: (a.category,))
     tag_terms = _finish("tag", tags, ordered, lambda a: a.tags)
     author_terms = _finish("author", authors, ordered, lambda a: a.authors)
-    docs, pin_problems = _related_docs(ordered, ordered_urls, articles, config)
+    memo = carry.docs if carry is not None else None
+    docs, pin_problems = _related_docs(ordered, ordered_urls, articles, config, memo)
     problems += pin_problems
     clash = any(
         p.field == "slug" for p in problems
@@ -244,20 +253,37 @@ def _related_docs(
     urls: Sequence[str],
     every: Sequence[Article],
     config: SiteConfig,
+    memo: dict[int, tuple[Article, related.RelatedDoc]] | None = None,
 ) -> tuple[list[related.RelatedDoc], list[Problem]]:
-    """Describe each published article for the related index, resolving pins to URLs."""
-    lookup = _pin_lookup(ordered, urls)
-    known = {a.rel for a in every} | {a.slug for a in every}
-    known |= {a.rel.removeprefix("content/") for a in every}
+    """Describe each published article for the related index, resolving pins to URLs.
+
+    `memo` (kept by a long-lived process) hands back the same RelatedDoc object for an article
+    that did not change, so the related index sees at a glance which articles did.
+    """
+    names: list[tuple[dict[str, list[str]], set[str]]] = []
     problems: list[Problem] = []
     docs = []
+    seen: dict[int, tuple[Article, related.RelatedDoc]] = {}
     for article, url in zip(ordered, urls, strict=True):
-        pins = _resolve(article, article.related_pins, "related", lookup, known, problems)
-        exclude = _resolve(
-            article, article.related_exclude, "related_exclude", lookup, known, problems
-        )
-        docs.append(
-            related.RelatedDoc(
+        pins: tuple[str, ...] = ()
+        exclude: tuple[str, ...] = ()
+        if article.related_pins or article.related_exclude:
+            if not names:  # only sites that pin or exclude pay for the lookup tables
+                known = {a.rel for a in every} | {a.slug for a in every}
+                known |= {a.rel.removeprefix("content/") for a in every}
+                names.append((_pin_lookup(ordered, urls), known))
+            lookup, known = names[0]
+            pins = _resolve(article, article.related_pins, "related", lookup, known, problems)
+            exclude = _resolve(
+                article, article.related_exclude, "related_exclude", lookup, known, problems
+            )
+        old = memo.get(id(article)) if memo is not None else None
+        if old is not None and old[0] is article:
+            doc = old[1]
+            if doc.url != url or doc.pins != pins or doc.exclude != exclude:
+                doc = dataclasses.replace(doc, url=url, pins=pins, exclude=exclude)
+        else:
+            doc = related.RelatedDoc(
                 url=url,
                 terms=dict(article.terms),
                 tags=tuple(vietnamese.tone_key(t) for t in article.tags),
@@ -267,7 +293,11 @@ def _related_docs(
                 exclude=exclude,
                 enabled=article.related_enabled,
             )
-        )
+        seen[id(article)] = (article, doc)
+        docs.append(doc)
+    if memo is not None:
+        memo.clear()
+        memo.update(seen)
     return docs, problems
 
 

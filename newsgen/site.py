@@ -22,7 +22,7 @@ from .cache import BuildCache, Deps, PageRecord, Reuse
 from .config import SiteConfig
 from .content import Article, Parsed, Source, parse_article
 from .errors import BuildFailed, Problem
-from .index import Options, SiteIndex, build_index
+from .index import Carry, Options, SiteIndex, build_index
 from .output import Staging, Written
 from .pages import Page, check_collisions, plan_pages
 from .progress import Progress, Silent
@@ -124,9 +124,11 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
     progress.stage("index", 0)
     problems += parse_problems
     clock.lap("parse")
-    index, index_problems = build_index(
-        articles, config, Options(request.now, request.drafts, request.future)
-    )
+    carry = None
+    if request.reuse is not None:
+        carry = request.reuse.index = request.reuse.index or Carry()
+    options_ = Options(request.now, request.drafts, request.future)
+    index, index_problems = build_index(articles, config, options_, carry)
     problems += index_problems
     clock.lap("index")
     progress.stage("plan", 0)
