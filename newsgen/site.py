@@ -446,7 +446,9 @@ def _env_key(config: SiteConfig, env: object, cache: BuildCache) -> bytes | None
     """Hash the code, templates, config and template globals that every page depends on."""
     if not cache.enabled:
         return None
-    globals_ = getattr(env, "globals", {})
+    globals_ = dict(getattr(env, "globals", {}))
+    if not shortcut.templates_use_clock(config):  # else every page would change every build
+        globals_.pop("build_time", None)
     try:
         values = cachelib.fingerprint(sorted(globals_.items()))
     except Exception:  # a global that cannot be hashed: no page reuse this build

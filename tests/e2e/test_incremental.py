@@ -125,9 +125,7 @@ EDITS: list[tuple[str, Edit]] = [
 
 
 @pytest.mark.parametrize("name, edit", EDITS, ids=[name for name, _ in EDITS])
-def test_incremental_build_matches_cold_build(
-    tmp_path: Path, name: str, edit: Edit
-) -> None:
+def test_incremental_build_matches_cold_build(tmp_path: Path, name: str, edit: Edit) -> None:
     site_dir = write_site(tmp_path / "site", _articles())
     output = tmp_path / "public"
     _build(site_dir, output)
@@ -248,3 +246,32 @@ def test_parallel_incremental_build_matches_cold_build(tmp_path: Path) -> None:
     edited.write_text(edited.read_text(encoding="utf-8") + "\nSửa.\n", encoding="utf-8")
     _build(site_dir, output, jobs=2)
     _assert_same_as_cold(site_dir, output, tmp_path)
+
+
+def test_a_later_build_time_alone_renders_nothing_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview and CI build with the clock's time: pages that do not show it stay as they are."""
+    rendered: list[str] = []
+    original = site_module.render_page
+
+    def counting(env: object, page: object) -> bytes:
+        rendered.append(getattr(page, "url", ""))
+        return original(env, page)  # type: ignore[arg-type]
+
+    def rebuild_after_edit(name: str, later: dt.timedelta) -> set[str]:
+        site_dir = write_site(tmp_path / name, _articles())
+        output = tmp_path / f"{name}-public"
+        _build(site_dir, output)
+        _edit_body(site_dir)  # something to build, so the whole-build shortcut does not apply
+        rendered.clear()
+        request = BuildRequest(config=load_config(site_dir), output=output, now=NOW + later, jobs=1)
+        build(request)
+        return set(rendered)
+
+    monkeypatch.setattr(site_module, "render_page", counting)
+    same_time = rebuild_after_edit("a", dt.timedelta(0))
+    an_hour_later = rebuild_after_edit("b", dt.timedelta(hours=1))
+    assert "/kinh-te/bai-so-0-ve-gia-dien/" in same_time
+    assert an_hour_later == same_time
+    assert "/404.html" not in an_hour_later
