@@ -6,6 +6,7 @@ import html
 import posixpath
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
@@ -403,10 +404,14 @@ class _InlineProcessor(treeprocessors.InlineProcessor):
         start = 0
         while patternIndex < count:
             pattern, needles = patterns[patternIndex]
-            if needles is not None and not any(needle in data for needle in needles):
-                patternIndex += 1  # what a failed search returns: next pattern, from the start
-                start = 0
-                continue
+            if needles is not None:
+                for needle in needles:
+                    if needle in data:
+                        break
+                else:  # what a failed search returns: next pattern, from the start
+                    patternIndex += 1
+                    start = 0
+                    continue
             data, matched, start = apply(pattern, data, patternIndex, start)
             if not matched:
                 patternIndex += 1
@@ -424,6 +429,70 @@ def _needles(pattern: object) -> tuple[str, ...] | None:
     if type(pattern) is markdown.inlinepatterns.HtmlInlineProcessor and source.startswith("(<"):
         return _HTML_NEEDLES
     return None
+
+
+# The same for block processors whose test is a regex search over the whole paragraph: text a
+# match needs, keyed by class and regex (the table test splits every line unless it has a '|').
+_BLOCK_NEEDLES: dict[tuple[str, str], tuple[str, ...]] = {
+    (
+        "HashHeaderProcessor",
+        r"(?:^|\n)(?P<level>#{1,6})(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)",
+    ): ("#",),
+    ("SetextHeaderProcessor", r"^.*?\n(?:=+|-+)[ ]*(\n|$)"): ("\n=", "\n-"),
+    (
+        "HRProcessor",
+        r"^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=atomicgroup)[ ]*$",
+    ): ("-", "_", "*"),
+    ("BlockQuoteProcessor", r"(^|\n)[ ]{0,3}>[ ]?(.*)"): (">",),
+    (
+        "ReferenceProcessor",
+        r"""^[ ]{0,3}\[([^\[\]]*)\]:[ ]*(?:\n[ ]*)?([^\s]+)[ ]*(?:\n[ ]*)?((["\'])(.*)\4[ ]*|\((.*)\)[ ]*)?$""",
+    ): ("]:",),
+    ("TableProcessor", ""): ("|",),
+}
+
+
+def _guard_block_tests(md: markdown.Markdown) -> None:
+    """Answer "no" at once for a block that lacks what a processor's match needs (same output)."""
+    for processor in md.parser.blockprocessors:
+        compiled = getattr(processor, "SEARCH_RE", None) or getattr(processor, "RE", None)
+        source = getattr(compiled, "pattern", "")
+        needles = _BLOCK_NEEDLES.get(
+            (type(processor).__name__, source if isinstance(source, str) else "")
+        )
+        if needles is not None:
+            processor.test = _guarded(processor.test, needles)  # type: ignore[method-assign,assignment]
+    kinds = {type(p).__name__: p for p in md.preprocessors}
+    fenced = kinds.get("FencedBlockPreprocessor")
+    pattern = getattr(getattr(fenced, "FENCED_BLOCK_RE", None), "pattern", "")
+    if fenced is not None and "(?P<fence>^(?:~{3,}|`{3,}))" in pattern:
+        fenced.run = _unless_fenced(fenced.run)  # type: ignore[method-assign,assignment]
+
+
+def _unless_fenced(run: Callable[[list[str]], list[str]]) -> Callable[[list[str]], list[str]]:
+    """Skip the fenced-code search over the whole body when it has no ``` or ~~~ at all."""
+
+    def guarded(lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "```" in text or "~~~" in text:
+            return run(lines)
+        return text.split("\n")  # what the search loop returns when it finds no fence
+
+    return guarded
+
+
+def _guarded(
+    test: Callable[[etree.Element, str], bool], needles: tuple[str, ...]
+) -> Callable[[etree.Element, str], bool]:
+    """Wrap a block test: without any of the needles it cannot match, so it is not run."""
+
+    def guarded(parent: etree.Element, block: str) -> bool:
+        for needle in needles:
+            if needle in block:
+                return test(parent, block)
+        return False
+
+    return guarded
 
 
 # The shortcut leans on two private methods of Python-Markdown; without them, the stock stage.
@@ -444,6 +513,7 @@ class BodyRenderer:
         if raw_html == "escape":
             self.md.preprocessors.deregister("html_block")
             self.md.inlinePatterns.deregister("html")
+        _guard_block_tests(self.md)
         if _SKIPPING:  # same priority as Python-Markdown's own "inline" stage, which it replaces
             self.md.treeprocessors.register(_InlineProcessor(self.md), "inline", 20)
         self.md.treeprocessors.register(_FigureProcessor(self.md, self.state), "newsgen_figures", 5)

@@ -170,9 +170,7 @@ def test_figures_with_captions_and_alt(tmp_path: Path) -> None:
     parsed = parse(text, tmp_path)
     assert parsed.problems == ()
     html = parsed.article.body_html  # type: ignore[union-attr]
-    assert (
-        '<figure><img alt="Chú thích A &amp; B" src="a.jpg" width="40" height="30" ' in html
-    )
+    assert '<figure><img alt="Chú thích A &amp; B" src="a.jpg" width="40" height="30" ' in html
     assert "<figcaption>Chú thích A &amp; B</figcaption></figure>" in html
     assert '<figure><img alt="Ảnh B" src="b.jpg" width="40" height="30" ' in html
     assert "<figcaption>Chú thích B</figcaption></figure>" in html
@@ -217,3 +215,38 @@ def test_tag_without_letters_is_an_error_not_a_crash(tmp_path: Path) -> None:
     assert messages(parsed) == [
         "content/thoi-su/bai.md:4: tags: '🎉' has no letters or digits for its page address (write it with letters, e.g. Lễ hội)"
     ]
+
+
+# Bodies that use every inline and block construct Python-Markdown knows, and prose with none.
+_MARKDOWN_SAMPLES = [
+    "Chỉ có chữ, không ký hiệu nào: 12/3, 2025 - 2030.",
+    "*nghiêng* **đậm** _gạch_ __đậm__ ***cả hai*** a_b_c 2*3*4 * _ lẻ",
+    "`mã` ``a ` b`` \\*không\\* \\\\ \\[ &amp; &#39; &copy; a & b",
+    "[liên kết](https://vnexpress.net) [ref][r1] [r1] ![ảnh](https://a.vn/x.jpg) ![x][r1]\n\n"
+    '[r1]: https://example.com/ref "Tiêu đề"',
+    "<https://example.com/a?b=1> <mail@example.com> <b>đậm</b> <!-- chú thích -->",
+    "dòng một  \ndòng hai\n# Tiêu đề\n\n## Phụ *đề* ##\n\nSetext\n===\n\nCũng\n---\n\n* * *\n___",
+    "> trích dẫn **đậm**\n> > lồng\n\n- mục 1\n- mục [2](http://a.b)\n    - con\n\n1. một\n2. hai",
+    "```python\nx = '<b>' * 2\n```\n\n~~~\ny\n~~~\n\n    mã thụt lề\n\n| a | b |\n|:--|--:|\n| *x* | `y` |",
+    "a | b\n--|--\n1 | 2\n\nkhông | phải bảng",
+]
+
+
+@pytest.mark.parametrize("raw_html", ["escape", "allow"])
+def test_body_renders_exactly_as_python_markdown_does(raw_html: str) -> None:
+    """The renderer's shortcuts (patterns skipped when their character is absent) change nothing."""
+    import markdown
+
+    stock = markdown.Markdown(
+        extensions=["tables", "fenced_code", "sane_lists"],
+        extension_configs={"tables": {"use_align_attribute": True}},
+        output_format="html",
+    )
+    if raw_html == "escape":
+        stock.preprocessors.deregister("html_block")
+        stock.inlinePatterns.deregister("html")
+    renderer = BodyRenderer(raw_html)
+    for body in _MARKDOWN_SAMPLES * 2:  # twice: the converter is reused between articles
+        stock.reset()
+        expected = stock.convert(body)
+        assert renderer.render(body, 1, {}).html == expected

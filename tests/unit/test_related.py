@@ -246,3 +246,10 @@ def test_precision_at_4_on_the_evaluation_set() -> None:
     assert ours >= 0.9
     assert ours > precision_at(tags_only(docs), labels)
     assert ours > precision_at(category_only(docs), labels)
+
+
+def test_words_joined_by_punctuation_pair_only_with_their_outer_neighbours() -> None:
+    terms = extract_terms("", "", "giai đoạn 2025-2030 tăng (TTXVN) mạnh")
+    assert {"doan 2025", "2030 tang"} <= terms.keys()  # "2025-2030" is one chunk, two words
+    assert not {"2025 2030", "tang TTXVN", "TTXVN manh"} & terms.keys()  # brackets end runs
+    assert terms["2025"] == terms["2030"] == terms["TTXVN"] == terms["tang"]
