@@ -109,6 +109,8 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
     folder = cache.folder if cache.enabled and not problems else None
     options = (request.drafts, request.future, request.strict, request.search and config.search)
     digest = ""
+    if request.reuse is not None:  # the preview knows what changed; hashing every image costs
+        folder = None
     if folder is not None:  # only a cache folder keeps the record of the last build
         digest = shortcut.inputs_digest(config, sources, (*options, search.available()))
     last = shortcut.load(folder, digest, request.now, request.output)
