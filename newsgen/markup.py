@@ -316,7 +316,7 @@ def sanitize(fragment: str) -> str:
 
 _ESCAPED_OR_PAIRED = re.compile(r"\\.|!?\[[^\[\]\n]*\](?:\([^()\n]*\)|\[[^\[\]\n]*\])?")
 _WHOLE_TAG = re.compile(r"<[^<>]*>")
-_WIDE_INDENT = re.compile(f"[ \t]{{{MAX_NESTING + 1}}}")
+_WIDE_INDENT = " " * (MAX_NESTING + 1)  # with no tab, a 33-character indent is 33 spaces
 _LIST_OR_QUOTE = re.compile(r"^((?:[ \t]*>)*)([ \t]*)(?:[-*+]|\d{1,9}[.)])?")
 
 
@@ -325,7 +325,8 @@ def check_bounds(body: str, body_line: int, raw_html: bool) -> None:
     line = body_line
     cost = 0
     # a line can only nest too deep with over 32 '>' or a 33-character indent in the body
-    deep = body.count(">") > MAX_NESTING or _WIDE_INDENT.search(body) is not None
+    # (plain substring tests: a regex for runs of blanks tries every space of the prose)
+    deep = body.count(">") > MAX_NESTING or "\t" in body or _WIDE_INDENT in body
     for block in re.split(r"\n[ \t]*\n", body):
         stray = _stray_brackets(block, raw_html)
         cost += stray * stray
