@@ -1,7 +1,8 @@
-"""All-or-nothing output: build into a sibling folder, keep unchanged files, swap in at the end."""
+"""All-or-nothing output: update a spare copy of the site beside it, swap it in at the end."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
@@ -9,16 +10,19 @@ import json
 import os
 import shutil
 import stat
-import subprocess
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import NewsgenError
 
 MANIFEST = "manifest.json"
+SPARE_MARK = ".newsgen-spare"
 _STAGING_MARK = ".newsgen-staging-"
-_BACKGROUND_MIN = 2000  # files: below this, deleting the old output inline is quick enough
+_TMP_MARK = ".newsgen-tmp-"
+_NOT_NAMES = frozenset({"", ".", ".."})  # a path made only of other names is plain
+_MISPLACED = (FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError)
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,12 @@ class Written:
 
 def safe_rel(rel: str) -> str:
     """Refuse any output path that could land outside the output folder."""
+    if (
+        "\\" not in rel
+        and "\0" not in rel
+        and all(part not in _NOT_NAMES for part in rel.split("/"))
+    ):
+        return rel  # already plain: no need to parse it (this runs for every file of a build)
     path = PurePosixPath(rel)
     if path.is_absolute() or ".." in path.parts or "\\" in rel or "\0" in rel or not rel:
         raise NewsgenError(
@@ -40,52 +50,63 @@ def safe_rel(rel: str) -> str:
     return path.as_posix()
 
 
+def spare_path(output: Path) -> Path:
+    """Where the output before last is kept, for the next build to bring up to date in place."""
+    return output.with_name(f".{output.name}{SPARE_MARK}")
+
+
 class Staging:
-    """A fresh folder next to the output; becomes the output only when the whole build succeeded."""
+    """The next output, built beside the live one; it replaces it only when the whole build succeeded.
+
+    It is the spare (the output before last, kept by the previous build) brought up to date in
+    place, so that a build touches only the files that differ from it; the retired output becomes
+    the next spare. Without a spare, it is a fresh folder.
+    """
 
     def __init__(self, output: Path) -> None:
         self.output = output.resolve()
         self.output.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale(self.output)
-        self.dir = Path(
-            tempfile.mkdtemp(prefix=f".{self.output.name}{_STAGING_MARK}", dir=self.output.parent)
-        )
         self.previous = self.output if self.output.is_dir() else None
-        self._made: set[Path] = set()
-
-    def _mkdir(self, folder: Path) -> None:
-        """Create a folder once per process (a syscall saved per file on big sites)."""
-        if folder not in self._made:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._made.add(folder)
+        spare = spare_path(self.output)
+        self._reused = spare.is_dir() and not spare.is_symlink()
+        if self._reused:
+            self.dir = spare
+            self._files, dirs = _take_inventory(spare, trusted=self.previous is not None)
+        else:
+            _remove(spare)
+            self.dir = Path(
+                tempfile.mkdtemp(
+                    prefix=f".{self.output.name}{_STAGING_MARK}", dir=self.output.parent
+                )
+            )
+            self._files, dirs = set(), set()
+        self._dirs = dirs
+        self._made = set(dirs) | {""}
 
     def write(self, rel: str, data: bytes) -> Written:
-        """Write a file, hard-linking the previous output's copy when the bytes are the same."""
+        """Write a file, sharing the previous output's copy (same inode) when the bytes are the same."""
         rel = safe_rel(rel)
-        dest = self.dir / rel
-        self._mkdir(dest.parent)
         digest = hashlib.sha256(data).hexdigest()
-        old = self._old(rel, len(data))
-        if old is not None and old.read_bytes() == data:
-            os.link(old, dest)
+        live = self._live(rel, len(data))
+        if live is not None and (self.output / rel).read_bytes() == data:
+            self._link(rel, live)
             return Written(rel, digest, False)
-        dest.write_bytes(data)
+        self._place(rel, lambda path: _create(path, data))
         return Written(rel, digest, True)
 
     def keep(self, rel: str, sha256: str, size: int, inode: int) -> Written | None:
-        """Hard-link the previous output's file if it is still the one recorded (same inode, size)."""
+        """Share the previous output's file if it is still the one recorded (same inode, size)."""
         rel = safe_rel(rel)
         if self.previous is None:
             return None
         try:
-            info = os.lstat(self.previous / rel)
+            info = os.lstat(f"{self.output}/{rel}")
         except OSError:
             return None
         if info.st_ino != inode or info.st_size != size or not stat.S_ISREG(info.st_mode):
             return None
-        dest = self.dir / rel
-        self._mkdir(dest.parent)
-        os.link(self.previous / rel, dest)
+        self._link(rel, info)
         return Written(rel, sha256, False)
 
     def inode(self, rel: str) -> tuple[int, int]:
@@ -97,58 +118,204 @@ class Staging:
         """Copy a file (image, stylesheet) into the output, keeping an identical previous copy."""
         return self.write(rel, source.read_bytes())
 
-    def _old(self, rel: str, size: int) -> Path | None:
-        """Return the previous output's file at `rel` if it could hold the same bytes."""
+    def _live(self, rel: str, size: int) -> os.stat_result | None:
+        """Return the stat of the previous output's file at `rel` if it could hold the same bytes."""
         if self.previous is None:
             return None
-        old = self.previous / rel
         try:
-            if old.is_file() and not old.is_symlink() and old.stat().st_size == size:
-                return old
+            info = os.lstat(f"{self.output}/{rel}")
         except OSError:
             return None
-        return None
+        return info if stat.S_ISREG(info.st_mode) and info.st_size == size else None
+
+    def _link(self, rel: str, live: os.stat_result) -> None:
+        """Make `rel` the live output's file; nothing to do when the spare already shares it."""
+        if rel in self._files:
+            try:
+                mine = os.lstat(f"{self.dir}/{rel}")
+            except OSError:
+                pass
+            else:
+                if mine.st_ino == live.st_ino and mine.st_dev == live.st_dev:
+                    return
+        source = f"{self.output}/{rel}"
+        self._place(rel, lambda path: os.link(source, path))
+
+    def _place(self, rel: str, make: Callable[[str], None]) -> None:
+        """Create a new file at `rel` with `make`; an existing one is replaced, never written into.
+
+        The spare's files are hard links shared with the live output: writing into one would
+        change the live site before the swap.
+        """
+        dest = f"{self.dir}/{rel}"
+        try:
+            self._parent(rel)
+            _make_new(dest, make)
+        except _MISPLACED:  # a file where a folder goes, or the reverse: clear the way once
+            self._clear_way(rel)
+            _make_new(dest, make)
+
+    def _parent(self, rel: str) -> None:
+        """Create the folder of `rel` unless it is known to exist (a syscall saved per file)."""
+        parent = rel.rpartition("/")[0]
+        if parent not in self._made:
+            os.makedirs(f"{self.dir}/{parent}", exist_ok=True)
+            self._made.update(_ancestors([rel]))
+
+    def _clear_way(self, rel: str) -> None:
+        """Turn every folder on the way to `rel` into a real folder and remove a folder at `rel`."""
+        path = self.dir
+        for part in rel.split("/")[:-1]:
+            path = path / part
+            try:
+                info = os.lstat(path)
+            except FileNotFoundError:
+                os.mkdir(path)
+                continue
+            if not stat.S_ISDIR(info.st_mode):
+                os.unlink(path)
+                os.mkdir(path)
+        dest = self.dir / rel
+        if dest.is_dir() and not dest.is_symlink():
+            shutil.rmtree(dest)
+        self._made.update(_ancestors([rel]))
 
     def finish(self, written: list[Written]) -> None:
-        """Write the manifest and swap the new output into place."""
+        """Remove what the new output no longer has, write the manifest and swap it into place."""
         files = {w.rel: w.sha256 for w in sorted(written, key=lambda w: w.rel)}
         manifest = json.dumps({"files": files}, indent=1, sort_keys=True).encode() + b"\n"
-        self.write(MANIFEST, manifest)
+        self._prune({*files, MANIFEST})
+        self.write(MANIFEST, manifest)  # the spare is clean again: its manifest describes it
         if self.previous is None:
             os.replace(self.dir, self.output)
             return
-        if not _exchange(self.dir, self.output):
-            retired = self.output.with_name(f".{self.output.name}{_STAGING_MARK}old")
-            shutil.rmtree(retired, ignore_errors=True)
-            os.replace(self.output, retired)
-            os.replace(self.dir, self.output)
-            self.dir = retired
-        _remove(self.dir, background=len(written) >= _BACKGROUND_MIN)
+        spare = spare_path(self.output)
+        if _exchange(self.dir, self.output):
+            if self.dir != spare:
+                os.replace(self.dir, spare)
+            return
+        if self.dir == spare:  # no atomic exchange: move the new output out of the spare's way
+            moved = spare.with_name(f".{self.output.name}{_STAGING_MARK}new")
+            _remove(moved)
+            os.replace(spare, moved)
+            self.dir = moved
+        os.replace(self.output, spare)
+        os.replace(self.dir, self.output)
+
+    def _prune(self, keep: set[str]) -> None:
+        """Delete the files and folders of the spare that are not part of the new output."""
+        needed = _ancestors(keep)
+        for folder in self._dirs - needed:
+            parent = folder.rpartition("/")[0]
+            if folder not in keep and (not parent or parent in needed):
+                _remove(self.dir / folder)
+        for rel in self._files - keep:
+            parent = rel.rpartition("/")[0]
+            if rel not in needed and (not parent or parent in needed):
+                with contextlib.suppress(FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                    os.unlink(f"{self.dir}/{rel}")
 
     def abort(self) -> None:
-        """Throw the half-built folder away; the previous output is untouched."""
-        shutil.rmtree(self.dir, ignore_errors=True)
+        """Throw a fresh folder away; a spare stays, marked dirty, for the next build to reconcile."""
+        if not self._reused:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _remove(folder: Path, background: bool) -> None:
-    """Delete the retired output; a big one in a detached `rm` so the build returns at once."""
-    rm = shutil.which("rm") if background else None
-    if rm is None:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    trash = folder.with_name(f"{folder.name}-trash")
+def _take_inventory(spare: Path, trusted: bool) -> tuple[set[str], set[str]]:
+    """List the spare's files and folders, then mark it dirty before anything in it changes.
+
+    A clean spare is described by its manifest; one without (a build was interrupted while
+    updating it), or one whose output was deleted (someone wants a clean build), is walked.
+    Removing the manifest is the dirty mark: a build killed from here on leaves a spare that the
+    next build walks.
+    """
+    manifest = spare / MANIFEST
+    files = _read_manifest(manifest) if trusted else None
+    if files is None:
+        files, dirs = _walk(spare)
+    else:
+        files.add(MANIFEST)
+        dirs = _ancestors(files)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(manifest)
+    files.discard(MANIFEST)
+    return files, dirs
+
+
+def _read_manifest(path: Path) -> set[str] | None:
+    """Return the files a manifest lists, or None when it is missing or not one newsgen wrote."""
     try:
-        os.replace(folder, trash)
-        subprocess.Popen(  # noqa: S603 - fixed program, our own folder
-            [rm, "-rf", "--", str(trash)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        files = json.loads(path.read_bytes())["files"]
+        if not isinstance(files, dict):
+            return None
+        listed = {safe_rel(rel) for rel in files}
+    except (OSError, ValueError, KeyError, TypeError, NewsgenError):
+        return None
+    return listed if listed == set(files) else None
+
+
+def _walk(root: Path) -> tuple[set[str], set[str]]:
+    """Return every file (anything not a folder) and folder under root, as relative paths."""
+    files: set[str] = set()
+    dirs: set[str] = set()
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        with os.scandir(f"{root}/{rel}" if rel else root) as entries:
+            for entry in entries:
+                path = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    dirs.add(path)
+                    pending.append(path)
+                else:
+                    files.add(path)
+    return files, dirs
+
+
+def _ancestors(rels: Iterable[str]) -> set[str]:
+    """Return every folder (relative, the root excluded) that holds one of the given paths."""
+    found: set[str] = set()
+    for rel in rels:
+        parent = rel.rpartition("/")[0]
+        while parent and parent not in found:
+            found.add(parent)
+            parent = parent.rpartition("/")[0]
+    return found
+
+
+def _make_new(dest: str, make: Callable[[str], None]) -> None:
+    """Create `dest` with `make`, or, if something is there, beside it and rename it over."""
+    try:
+        make(dest)
+        return
+    except FileExistsError:
+        pass
+    folder, _, name = dest.rpartition("/")
+    tmp = f"{folder}/.{name[:32]}{_TMP_MARK}{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    make(tmp)
+    try:
+        os.replace(tmp, dest)
     except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-        shutil.rmtree(trash, ignore_errors=True)
+        os.unlink(tmp)
+        raise
+
+
+def _create(path: str, data: bytes) -> None:
+    """Write a new file; fail rather than open one that exists (it may be shared with the output)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    with open(fd, "wb") as out:
+        out.write(data)
+
+
+def _remove(path: Path) -> None:
+    """Delete a folder, file or link if there is one."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -167,6 +334,6 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def _remove_stale(output: Path) -> None:
-    """Remove staging folders left by a build that was killed."""
+    """Remove staging folders left by a build that was killed (or by older newsgen versions)."""
     for stale in output.parent.glob(f".{output.name}{_STAGING_MARK}*"):
         shutil.rmtree(stale, ignore_errors=True)

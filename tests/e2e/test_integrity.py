@@ -211,3 +211,52 @@ def test_interrupted_build_leaves_the_old_site_intact(tmp_path, sig) -> None:
     _run(_build_cmd(site, out, "--jobs", "1"))
     assert leftovers(tmp_path) == []
     assert "Câu 0 của bài 7" in (out / "tin/bai-7/index.html").read_text()
+
+
+def _tree(root: Path) -> dict[str, bytes | None]:
+    """Every path under root: a file's bytes, None for a folder."""
+    return {
+        p.relative_to(root).as_posix(): None if p.is_dir() else p.read_bytes()
+        for p in sorted(root.rglob("*"))
+    }
+
+
+@pytest.mark.slow
+def test_a_build_killed_while_updating_the_spare_is_recovered_by_the_next(tmp_path) -> None:
+    site = tmp_path / "site"
+    (site / "content/tin").mkdir(parents=True)
+    (site / "newsgen.yaml").write_text("title: T\nbase_url: https://bao.example/\n")
+    sources = [site / f"content/tin/bai-{i}.md" for i in range(400)]
+    for i, path in enumerate(sources):
+        body = "\n\n".join(f"Đoạn {j} của bài {i}, nói về thời sự trong ngày." for j in range(30))
+        path.write_text(
+            article(f"Bài {i}", f"2025-04-{1 + i % 28:02d} 09:07", body, slug=f"bai-{i}")
+        )
+    out = tmp_path / "public"
+    spare = tmp_path / ".public.newsgen-spare"
+    _run(_build_cmd(site, out, "--jobs", "1"))
+    for path in sources:
+        path.write_text(path.read_text().replace("Đoạn", "Câu"))
+    _run(_build_cmd(site, out, "--jobs", "1"))  # retires the first output as the spare
+    assert (spare / "manifest.json").is_file()
+    before = snapshot(out)
+    inodes = {p: p.stat().st_ino for p in spare.glob("tin/*/index.html")}
+    for path in sources:
+        path.write_text(path.read_text().replace("Câu", "Ý"))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(_build_cmd(site, out, "--jobs", "1"), env=env, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait until it has replaced some pages of the spare
+        if sum(not p.exists() or p.stat().st_ino != n for p, n in inodes.items()) > 5:
+            break
+        time.sleep(0.005)
+    assert proc.poll() is None, "the build finished before it could be interrupted"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert snapshot(out) == before
+    assert not (spare / "manifest.json").exists()  # left dirty
+    (spare / "tin/bai-1/stray.html").write_text("a file no build wrote")
+    _run(_build_cmd(site, out, "--jobs", "1"))
+    _run(_build_cmd(site, tmp_path / "cold", "--jobs", "1", "--no-cache"))
+    assert _tree(out) == _tree(tmp_path / "cold")
+    assert leftovers(tmp_path) == []
