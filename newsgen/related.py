@@ -6,11 +6,14 @@ import datetime
 import gc
 import math
 from array import array
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from operator import mul
+from typing import Any
 
 from newsgen.terms import FOLDED_STOP
 
@@ -70,31 +73,49 @@ class Params:
 DEFAULT_PARAMS = Params()
 
 
-_Posting = tuple[list[int], list[float]]  # article numbers (ascending), weights
+# A posting: article numbers (ascending, i.e. (date, url) order), their weights, and the rank
+# of the term in each article's vector (which decides how far that article follows the term)
+_Posting = tuple[list[int], list[float], list[int]]
+_Chosen = tuple[tuple[int, float, bool], ...]  # (article, score, pinned) in list order
+# (score, article) of the best candidate left off a list, or a key ranking no lower than it;
+# None when every candidate is on the list
+_Runner = tuple[float, int] | None
+_NO_FLOOR = (-math.inf, "")
 
 
-@dataclass
-class _Index:
-    """Per-article sparse vectors and the inverted index over them, in date order."""
+def _df(docs: Sequence[RelatedDoc]) -> tuple[Counter[str], Counter[str]]:
+    """Count in how many articles each text term and each tag occurs."""
+    df = Counter(chain.from_iterable(d.terms.keys() for d in docs))
+    tf = Counter(chain.from_iterable(set(d.tags) for d in docs))
+    return df, tf
 
-    docs: list[RelatedDoc]
-    terms: list[tuple[str, ...]]
-    weights: list[array[float]]
-    postings: dict[str, _Posting]
-    refs: list[list[_Posting]]  # per article: its terms' postings, so queries skip the dict
-    where: list[array[int]]  # per article: its position in each of those postings
-    by_url: dict[str, int]
-    urls: list[str]
-    ts: list[float]
-    cats: list[str]
+
+def _cap(n: int, p: Params) -> float:
+    """Return the largest document frequency a term may have and still count."""
+    return max(20.0, p.max_df_ratio * n)  # small sites: every shared term still counts
+
+
+def _idf_of(c: int, n: int, cap: float) -> float | None:
+    """Return a text term's idf, or None when no other article shares it or too many do."""
+    return math.log((n + 1) / c) if 2 <= c <= cap else None
+
+
+def _tag_idf_of(c: int, n: int) -> float | None:
+    """Return a tag's idf, or None when no other article has the tag."""
+    return math.log((n + 1) / c) if c >= 2 else None
 
 
 def _idf(docs: Sequence[RelatedDoc], p: Params) -> tuple[dict[str, float], dict[str, float]]:
     """Compute idf of text terms and tags, dropping terms no other article shares."""
-    n = len(docs)
-    df = Counter(chain.from_iterable(d.terms.keys() for d in docs))
-    tf = Counter(chain.from_iterable(set(d.tags) for d in docs))
-    cap = max(20.0, p.max_df_ratio * n)  # small sites: every shared term still counts
+    df, tf = _df(docs)
+    return _idfs(df, tf, len(docs), p)
+
+
+def _idfs(
+    df: Mapping[str, int], tf: Mapping[str, int], n: int, p: Params
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Turn document frequencies into idf maps (terms shared by 2..cap articles, tags by 2+)."""
+    cap = _cap(n, p)
     log = math.log
     idf = {t: log((n + 1) / c) for t, c in df.items() if 2 <= c <= cap}
     tag_idf = {t: log((n + 1) / c) for t, c in tf.items() if c >= 2}
@@ -103,13 +124,19 @@ def _idf(docs: Sequence[RelatedDoc], p: Params) -> tuple[dict[str, float], dict[
 
 def _vector(
     doc: RelatedDoc, idf: Mapping[str, float], tag_idf: Mapping[str, float], p: Params
-) -> tuple[list[float], list[str]]:
-    """Weight one article's terms (saturated tf x idf, top few) and tags, each part unit length."""
+) -> tuple[list[float], list[str], tuple[float, str]]:
+    """Weight one article's terms (saturated tf x idf, top few) and tags, each part unit length.
+
+    Also return the weakest kept (weight, term): a term whose idf rises enters the vector
+    only if it beats it (so an edit need not re-weight every article that has the term).
+    """
     k1, k1p = p.k1, p.k1 + 1.0
     get = idf.get
     top = [(tf * k1p / (tf + k1) * g, t) for t, tf in doc.terms.items() if (g := get(t))]
     top.sort(reverse=True)  # weight desc, then term desc: what heapq.nlargest would keep
-    del top[p.terms_per_doc :]
+    keep = p.terms_per_doc
+    floor = top[keep - 1] if keep > 0 and len(top) >= keep else _NO_FLOOR
+    del top[keep:]
     weights: list[float] = [w for w, _ in top]
     terms: list[str] = [t for _, t in top]
     norm = math.sqrt(sum(map(mul, weights, weights))) or 1.0
@@ -120,39 +147,10 @@ def _vector(
         scale = math.sqrt(p.tag_weight) / tnorm
         weights.extend(w * scale for w, _ in tags)
         terms.extend(TAG_PREFIX + t for _, t in tags)
-    return weights, terms
+    return weights, terms, floor
 
 
-def _build_index(docs: list[RelatedDoc], p: Params) -> _Index:
-    """Vectorise every article and post its terms, articles in (date, url) order."""
-    idf, tag_idf = _idf(docs, p)
-    urls = [d.url for d in docs]
-    ts = [d.date.timestamp() for d in docs]
-    by_url = {u: i for i, u in enumerate(urls)}
-    index = _Index(docs, [], [], {}, [], [], by_url, urls, ts, [d.category for d in docs])
-    postings = index.postings
-    get = postings.get
-    for i, doc in enumerate(docs):
-        weights, terms = _vector(doc, idf, tag_idf, p)
-        index.terms.append(tuple(terms))
-        index.weights.append(array("d", weights))
-        refs: list[_Posting] = []
-        where = array("i")
-        for w, t in zip(weights, terms, strict=True):
-            post = get(t)
-            if post is None:
-                post = postings[t] = ([], [])
-            ids = post[0]
-            refs.append(post)
-            where.append(len(ids))
-            ids.append(i)
-            post[1].append(w)
-        index.refs.append(refs)
-        index.where.append(where)
-    return index
-
-
-def _accumulate(index: _Index, i: int, p: Params) -> dict[int, float]:
+def _accumulate(refs: list[_Posting], weights: array[float], i: int, p: Params) -> dict[int, float]:
     """Sum term-weight products with the articles sharing a term: no all-pairs comparison.
 
     A term shared by many articles is only followed to the ones nearest in time: the
@@ -161,16 +159,15 @@ def _accumulate(index: _Index, i: int, p: Params) -> dict[int, float]:
     """
     acc: dict[int, float] = {}
     get = acc.get
-    wide, short = p.wide_terms, p.short
-    refs, weights, where = index.refs[i], index.weights[i], index.where[i]
-    for k, ((ids, ws), w, at) in enumerate(zip(refs, weights, where, strict=True)):
+    wide, short, wide_window, narrow = p.wide_terms, p.short, p.wide_window, p.window
+    for k, ((ids, ws, _), w) in enumerate(zip(refs, weights, strict=True)):
         n = len(ids)
         if n > short:  # a common term: only to the articles nearest in time
-            window = p.wide_window if k < wide else p.window
+            window = wide_window if k < wide else narrow
             if window <= 0:
                 continue
             if n > window:
-                lo = at - window // 2
+                lo = bisect_left(ids, i) - window // 2
                 lo = 0 if lo < 0 else (n - window if lo > n - window else lo)
                 ids, ws = ids[lo : lo + window], ws[lo : lo + window]
         for j, wj in zip(ids, ws, strict=False):  # equal lengths: strict costs time
@@ -179,15 +176,52 @@ def _accumulate(index: _Index, i: int, p: Params) -> dict[int, float]:
     return acc
 
 
-def _bonus(index: _Index, i: int, j: int, p: Params) -> float:
+def _window(ids: Sequence[int], i: int, k: int, p: Params) -> tuple[int, int]:
+    """Return the slice of a posting that article i (whose k-th term it is) follows."""
+    n = len(ids)
+    if n <= p.short:
+        return 0, n
+    window = p.wide_window if k < p.wide_terms else p.window
+    if window <= 0:
+        return 0, 0
+    if n <= window:
+        return 0, n
+    lo = bisect_left(ids, i) - window // 2
+    lo = 0 if lo < 0 else (n - window if lo > n - window else lo)
+    return lo, lo + window
+
+
+def _followers(n: int, at: int, p: Params) -> Iterator[tuple[int, int, bool | None]]:
+    """Yield the posting slices whose articles follow the entry at `at` (the reverse of _window).
+
+    Each slice comes with the rank class it applies to: True for an article's wide terms,
+    False for its other terms, None for both.
+    """
+    if n <= p.short:
+        yield 0, n, None
+        return
+    for window, wide in ((p.wide_window, True), (p.window, False)):
+        if window <= 0:
+            continue
+        if n <= window:
+            yield 0, n, wide
+            continue
+        half = window // 2
+        # article q follows lo(q) .. lo(q)+window-1, lo(q) = clamp(q - half, 0, n - window)
+        first = 0 if at <= window - 1 else at - window + 1 + half
+        last = n - 1 if n - window <= at else min(n - 1, at + half)
+        yield first, last + 1, wide
+
+
+def _bonus(index: RelatedIndex, i: int, j: int, p: Params) -> float:
     """Add the metadata preferences: same category, close in time (a story's follow-ups)."""
-    days = abs(index.ts[j] - index.ts[i]) / 86400.0
-    same = p.category_weight if index.cats[i] == index.cats[j] else 0.0
+    days = abs(index._ts[j] - index._ts[i]) / 86400.0
+    same = p.category_weight if index._cats[i] == index._cats[j] else 0.0
     return same + p.recency_weight * math.exp(-days / p.recency_days)
 
 
 def _rank(
-    index: _Index, i: int, acc: dict[int, float], need: int, p: Params
+    index: RelatedIndex, i: int, acc: dict[int, float], need: int, p: Params
 ) -> list[tuple[float, int]]:
     """Return the best `need` candidates exactly, rescoring only those the bonus could lift."""
     if need <= 0 or not acc:
@@ -200,7 +234,7 @@ def _rank(
         head = [(j, s) for j, s in acc.items() if s >= cut]
     else:
         head = list(acc.items())
-    ts, urls = index.ts, index.urls
+    ts, urls = index._ts, index._urls
     # score desc, then date desc, then url asc: the same lists whatever the input order
     ranked = sorted((-round(s + _bonus(index, i, j, p), 9), -ts[j], urls[j], j) for j, s in head)
     return [(-key[0], key[3]) for key in ranked[:need]]
@@ -229,15 +263,15 @@ def _phrases(terms: Sequence[str]) -> list[str]:
     return [" ".join(ph) for ph in out] + [t for t in terms if " " not in t and t not in covered]
 
 
-def _reasons(index: _Index, i: int, j: int, pinned: bool, p: Params) -> tuple[str, ...]:
+def _reasons(index: RelatedIndex, i: int, j: int, pinned: bool, p: Params) -> tuple[str, ...]:
     """Say in words why j is on i's list (for `newsgen related PATH`)."""
-    a, b = index.docs[i], index.docs[j]
+    a, b = index._docs[i], index._docs[j]
     out = ["pinned"] if pinned else []
-    wb = dict(zip(index.terms[j], index.weights[j], strict=True))
+    wb = dict(zip(index._terms[j], index._weights[j], strict=True))
     shared = sorted(
         (
             (w * wb[t], t)
-            for t, w in zip(index.terms[i], index.weights[i], strict=True)
+            for t, w in zip(index._terms[i], index._weights[i], strict=True)
             if t in wb and not t.startswith(TAG_PREFIX)
         ),
         key=lambda wt: (-wt[0], wt[1]),
@@ -257,31 +291,561 @@ def _reasons(index: _Index, i: int, j: int, pinned: bool, p: Params) -> tuple[st
     return tuple(out)
 
 
-def _links(index: _Index, i: int, count: int, explain: bool, p: Params) -> tuple[RelatedLink, ...]:
-    """Put valid pins first, then the best automatic links, up to `count` (pins always shown)."""
-    doc = index.docs[i]
-    if not doc.enabled:
-        return ()
-    acc = _accumulate(index, i, p)
-    ranked = _rank(index, i, acc, count + len(doc.pins) + len(doc.exclude), p)
-    skip = set(doc.exclude) | {doc.url}
-    chosen: list[tuple[int, float, bool]] = []
-    for url in doc.pins:
-        j = index.by_url.get(url)
-        if j is not None and url not in skip:
-            skip.add(url)
-            score = round(acc[j] + _bonus(index, i, j, p), 9) if j in acc else 0.0
-            chosen.append((j, score, True))
-    for score, j in ranked:
-        if len(chosen) >= count:
-            break
-        if index.docs[j].url not in skip:
-            skip.add(index.docs[j].url)
-            chosen.append((j, score, False))
-    return tuple(
-        RelatedLink(index.docs[j].url, s, _reasons(index, i, j, pin, p) if explain else ())
-        for j, s, pin in chosen
-    )
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic collector while building.
+
+    Millions of short-lived tuples and floats, no reference cycles: the collector would only
+    rescan the cached term maps over and over (about 10% of the time).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+class RelatedIndex:
+    """Related lists kept between builds; update() recomputes only the lists an edit can change.
+
+    update(docs) always returns exactly build_related(docs, count, False, params). The first
+    call builds everything; later calls with the same articles (same urls and dates) redo only
+    what an edit of text, tags, category, pins, exclusions or `enabled` can reach: the idf of
+    the terms that entered or left the edited articles, the vectors holding those terms, the
+    postings those vectors enter or leave, and the lists that follow a changed article
+    (checked exactly, recomputed when the change could reorder them). Anything else (articles
+    added, removed or re-dated, too many edits at once) is a full build. The state pickles
+    compactly, so a later process can load it and update.
+    """
+
+    max_changed_ratio = 0.05  # more edited articles than this at once: a full build
+    max_vector_ratio = 0.25  # more vectors to redo than this: a full build is about as fast
+
+    def __init__(self, count: int, params: Params = DEFAULT_PARAMS) -> None:
+        self.count = count
+        self.params = params
+        self.stats: dict[str, int] = {}  # what the last update did (for benchmarks and tests)
+        self._docs: list[RelatedDoc] = []
+        self._urls: list[str] = []
+        self._ts: list[float] = []
+        self._cats: list[str] = []
+        self._by_url: dict[str, int] = {}
+        self._df: Counter[str] = Counter()
+        self._tf: Counter[str] = Counter()
+        self._idf: dict[str, float] = {}
+        self._tag_idf: dict[str, float] = {}
+        self._terms: list[tuple[str, ...]] = []
+        self._weights: list[array[float]] = []
+        self._floors: list[tuple[float, str]] = []
+        self._postings: dict[str, _Posting] = {}
+        self._refs: list[list[_Posting]] = []  # per article: its terms' postings
+        self._chosen: list[_Chosen] = []
+        self._runners: list[_Runner] = []
+        self._shown_by: list[set[int]] = []  # per article: the lists it is on
+        self._result: dict[str, tuple[RelatedLink, ...]] = {}
+
+    # --- public -----------------------------------------------------------------------
+
+    def update(self, docs: Sequence[RelatedDoc]) -> dict[str, tuple[RelatedLink, ...]]:
+        """Return every article's list for this doc set, reusing what the last call computed."""
+        plan = self._plan(docs)
+        with _no_gc():
+            if plan is None or not self._incremental(*plan):
+                self._build(docs)
+        return dict(self._result)
+
+    # --- full build ---------------------------------------------------------------------
+
+    def _build(
+        self, docs: Sequence[RelatedDoc], explain: bool = False
+    ) -> dict[str, tuple[RelatedLink, ...]]:
+        """Index and rank every article from scratch (the reference the updates must equal)."""
+        ordered = sorted(docs, key=lambda d: (d.date, d.url))
+        dupes = sorted(_dupes(ordered))
+        if dupes:
+            raise ValueError(f"duplicate article urls: {', '.join(dupes)}")
+        with _no_gc():
+            self._index(ordered)
+            n = len(ordered)
+            picks = [self._choose(i) for i in range(n)]
+            self._chosen = [c for c, _ in picks]
+            self._runners = [r for _, r in picks]
+            self._index_shown()
+            result = {
+                self._urls[i]: self._links(i, self._chosen[i], explain)
+                for i in sorted(range(n), key=self._urls.__getitem__)
+            }
+        self._result = {} if explain else result
+        self.stats = {"full": 1, "recomputed": n, "vectors": n}
+        return result
+
+    def _index(self, docs: list[RelatedDoc]) -> None:
+        """Vectorise every article and post its terms, articles in (date, url) order."""
+        p = self.params
+        self._set_docs(docs)
+        self._df, self._tf = _df(docs)
+        self._idf, self._tag_idf = idf, tag_idf = _idfs(self._df, self._tf, len(docs), p)
+        self._terms, self._weights, self._floors, self._refs = [], [], [], []
+        postings: dict[str, _Posting] = {}
+        self._postings = postings
+        get = postings.get
+        for i, doc in enumerate(docs):
+            weights, terms, floor = _vector(doc, idf, tag_idf, p)
+            self._terms.append(tuple(terms))
+            self._weights.append(array("d", weights))
+            self._floors.append(floor)
+            refs: list[_Posting] = []
+            for k, (w, t) in enumerate(zip(weights, terms, strict=True)):
+                post = get(t)
+                if post is None:
+                    post = postings[t] = ([], [], [])
+                post[0].append(i)
+                post[1].append(w)
+                post[2].append(k)
+                refs.append(post)
+            self._refs.append(refs)
+
+    def _set_docs(self, docs: list[RelatedDoc]) -> None:
+        """Keep the articles and the per-article facts the ranking reads."""
+        self._docs = docs
+        self._urls = [d.url for d in docs]
+        self._ts = [d.date.timestamp() for d in docs]
+        self._cats = [d.category for d in docs]
+        self._by_url = {u: i for i, u in enumerate(self._urls)}
+
+    def _choose(self, i: int) -> tuple[_Chosen, _Runner]:
+        """Put valid pins first, then the best automatic links, up to `count` (pins always shown).
+
+        Also return the best candidate left off (what a later update must stay ahead of).
+        """
+        doc, p, count = self._docs[i], self.params, self.count
+        if not doc.enabled:
+            return (), None
+        acc = _accumulate(self._refs[i], self._weights[i], i, p)
+        need = count + len(doc.pins) + len(doc.exclude) + 1  # one more: the runner-up
+        ranked = _rank(self, i, acc, need, p)
+        skip = set(doc.exclude) | {doc.url}
+        chosen: list[tuple[int, float, bool]] = []
+        for url in doc.pins:
+            j = self._by_url.get(url)
+            if j is not None and url not in skip:
+                skip.add(url)
+                score = round(acc[j] + _bonus(self, i, j, p), 9) if j in acc else 0.0
+                chosen.append((j, score, True))
+        urls = self._urls
+        at = 0
+        for score, j in ranked:
+            if len(chosen) >= count:
+                break
+            at += 1
+            if urls[j] not in skip:
+                skip.add(urls[j])
+                chosen.append((j, score, False))
+        runner = next(((s, j) for s, j in ranked[at:] if urls[j] not in skip), None)
+        if runner is None and ranked and len(ranked) == need:
+            runner = ranked[-1]  # candidates past `need` rank no higher than the last one
+        return tuple(chosen), runner
+
+    def _index_shown(self) -> None:
+        """Record on which lists each article is (an edit of it reaches those lists first)."""
+        self._shown_by = [set() for _ in self._docs]
+        for i, chosen in enumerate(self._chosen):
+            for j, _, _ in chosen:
+                self._shown_by[j].add(i)
+
+    def _set_list(self, i: int, chosen: _Chosen, runner: _Runner) -> None:
+        """Replace article i's list (and its reverse entries and its link tuple)."""
+        if chosen != self._chosen[i]:
+            for j, _, _ in self._chosen[i]:
+                self._shown_by[j].discard(i)
+            for j, _, _ in chosen:
+                self._shown_by[j].add(i)
+            self._chosen[i] = chosen
+            self._result[self._urls[i]] = self._links(i, chosen)
+        self._runners[i] = runner
+
+    def _links(self, i: int, chosen: _Chosen, explain: bool = False) -> tuple[RelatedLink, ...]:
+        """Turn chosen article numbers into links (with reasons for `newsgen related`)."""
+        urls, p = self._urls, self.params
+        return tuple(
+            RelatedLink(urls[j], s, _reasons(self, i, j, pin, p) if explain else ())
+            for j, s, pin in chosen
+        )
+
+    # --- incremental update -------------------------------------------------------------
+
+    def _plan(self, docs: Sequence[RelatedDoc]) -> tuple[list[RelatedDoc], list[int]] | None:
+        """Match the new docs to the kept ones: the edited positions, or None for a full build."""
+        n = len(self._docs)
+        if not n or len(docs) != n:
+            return None
+        by_url = {d.url: d for d in docs}
+        if len(by_url) != n:
+            return None  # duplicates: the full build reports them
+        new: list[RelatedDoc] = []
+        changed: list[int] = []
+        for i, (old, url) in enumerate(zip(self._docs, self._urls, strict=True)):
+            d = by_url.get(url)
+            if d is None:
+                return None
+            if d is not old:
+                if d.date != old.date:
+                    return None  # re-dated: the order changes
+                if d != old:
+                    changed.append(i)
+            new.append(d)
+        if len(changed) > self.max_changed_ratio * n:
+            return None
+        return new, changed
+
+    def _incremental(self, new: list[RelatedDoc], changed: list[int]) -> bool:
+        """Apply the edits of `changed`; False (state half updated) when a full build is cheaper."""
+        old = self._docs
+        self._docs = new
+        if not changed:
+            self.stats = {"full": 0, "recomputed": 0, "vectors": 0}
+            return True
+        terms, tags, moved = self._count_changes(old, new, changed)
+        redo = self._reweighted(terms, tags) | set(changed)
+        if len(redo) > self.max_vector_ratio * len(new):
+            return False
+        vectors, snapshots = self._revectorise(sorted(redo))
+        recompute = set(changed) | set(vectors)
+        pairs: defaultdict[int, set[int]] = defaultdict(set)
+        self._followers_of(sorted(set(vectors) | set(moved)), recompute, pairs)
+        self._shifted_windows(snapshots, recompute, pairs)
+        rescored = 0
+        for i in sorted(pairs.keys() - recompute):
+            if not self._docs[i].enabled:
+                continue
+            fresh = self._refresh(i, {j: self._score(i, j) for j in sorted(pairs[i])})
+            if fresh is None:
+                recompute.add(i)
+            else:
+                rescored += 1
+                self._set_list(i, *fresh)
+        for i in sorted(recompute):
+            self._set_list(i, *self._choose(i))
+        self.stats = {
+            "full": 0,
+            "recomputed": len(recompute),
+            "vectors": len(vectors),
+            "rescored": rescored,
+        }
+        return True
+
+    def _count_changes(
+        self, old: list[RelatedDoc], new: list[RelatedDoc], changed: list[int]
+    ) -> tuple[set[str], set[str], list[int]]:
+        """Update document frequencies; return the terms and tags whose count moved, and the
+        articles whose category changed (their bonus in other lists moves)."""
+        df, tf = self._df, self._tf
+        terms: set[str] = set()
+        tags: set[str] = set()
+        moved: list[int] = []
+        for i in changed:
+            a, b = old[i], new[i]
+            if a.terms.keys() != b.terms.keys():
+                for t in a.terms.keys() - b.terms.keys():
+                    df[t] -= 1
+                    if not df[t]:
+                        del df[t]
+                    terms.add(t)
+                for t in b.terms.keys() - a.terms.keys():
+                    df[t] += 1
+                    terms.add(t)
+            at, bt = set(a.tags), set(b.tags)
+            for t in at - bt:
+                tf[t] -= 1
+                if not tf[t]:
+                    del tf[t]
+                tags.add(t)
+            for t in bt - at:
+                tf[t] += 1
+                tags.add(t)
+            if a.category != b.category:
+                self._cats[i] = b.category
+                moved.append(i)
+        return terms, tags, moved
+
+    def _reweighted(self, terms: set[str], tags: set[str]) -> set[int]:
+        """Update idf; return the articles whose vector an idf change can alter."""
+        n, p = len(self._docs), self.params
+        cap = _cap(n, p)
+        idf, tag_idf, postings = self._idf, self._tag_idf, self._postings
+        redo: set[int] = set()
+        k1, k1p = p.k1, p.k1 + 1.0
+        for t in sorted(terms):
+            before, after = idf.get(t), _idf_of(self._df.get(t, 0), n, cap)
+            if before == after:
+                continue
+            if after is None:
+                del idf[t]
+            else:
+                idf[t] = after
+            if t in postings:  # the vectors holding t change weight (or lose t)
+                redo.update(postings[t][0])
+            if after is not None and (before is None or after > before):
+                # t may now beat the weakest kept term of an article that has it
+                floors = self._floors
+                for i, d in enumerate(self._docs):
+                    tf = d.terms.get(t)
+                    if tf is not None and (tf * k1p / (tf + k1) * after, t) > floors[i]:
+                        redo.add(i)
+        for t in sorted(tags):
+            before, after = tag_idf.get(t), _tag_idf_of(self._tf.get(t, 0), n)
+            if before == after:
+                continue
+            if after is None:
+                del tag_idf[t]
+            else:
+                tag_idf[t] = after
+            redo.update(i for i, d in enumerate(self._docs) if t in d.tags)
+        return redo
+
+    def _revectorise(self, redo: list[int]) -> tuple[list[int], dict[str, list[int]]]:
+        """Recompute the vectors of `redo` and re-post those that changed.
+
+        Returns the articles whose vector changed and, for each posting that gained or lost
+        articles, its article list before the first change.
+        """
+        p, postings = self.params, self._postings
+        changed: list[int] = []
+        snapshots: dict[str, list[int]] = {}
+        for v in redo:
+            weights, terms, self._floors[v] = _vector(self._docs[v], self._idf, self._tag_idf, p)
+            new_terms, new_weights = tuple(terms), array("d", weights)
+            if new_terms == self._terms[v] and new_weights == self._weights[v]:
+                continue
+            changed.append(v)
+            kept = set(new_terms)
+            for t in self._terms[v]:
+                if t not in kept:
+                    ids, ws, ks = postings[t]
+                    snapshots.setdefault(t, ids[:])
+                    q = bisect_left(ids, v)
+                    del ids[q], ws[q], ks[q]
+            for k, (t, w) in enumerate(zip(new_terms, weights, strict=True)):
+                post = postings.get(t)
+                if post is None:
+                    post = postings[t] = ([], [], [])
+                ids, ws, ks = post
+                q = bisect_left(ids, v)
+                if q < len(ids) and ids[q] == v:
+                    ws[q], ks[q] = w, k
+                else:
+                    snapshots.setdefault(t, ids[:])
+                    ids.insert(q, v)
+                    ws.insert(q, w)
+                    ks.insert(q, k)
+            self._terms[v], self._weights[v] = new_terms, new_weights
+        for t in snapshots:
+            if not postings[t][0]:
+                del postings[t]
+        for v in changed:
+            self._refs[v] = [postings[t] for t in self._terms[v]]
+        return changed, snapshots
+
+    def _followers_of(
+        self, sources: list[int], recompute: set[int], pairs: defaultdict[int, set[int]]
+    ) -> None:
+        """Find the lists whose score with a changed article moved enough to matter.
+
+        The articles that follow a source's postings up to it get its score changed; the pair
+        needs an exact check unless the source is not on the list and even the largest bonus
+        leaves it behind the best candidate already left off.
+        """
+        p, postings = self.params, self._postings
+        wide = p.wide_terms
+        runners, shown_by = self._runners, self._shown_by
+        slack = 1e-6  # far above the rounding error of summing in another order
+        most = max(p.category_weight, 0.0) + max(p.recency_weight, 0.0) + slack
+        for e in sources:
+            sums: dict[int, float] = {}
+            get = sums.get
+            for t, we in zip(self._terms[e], self._weights[e], strict=True):
+                ids, ws, ks = postings[t]
+                at = bisect_left(ids, e)
+                for first, last, cls in _followers(len(ids), at, p):
+                    span = zip(ids[first:last], ws[first:last], ks[first:last], strict=True)
+                    if cls is None:
+                        hits = [(i, w) for i, w, _ in span]
+                    elif cls:
+                        hits = [(i, w) for i, w, k in span if k < wide]
+                    else:
+                        hits = [(i, w) for i, w, k in span if k >= wide]
+                    for i, w in hits:
+                        sums[i] = get(i, 0.0) + w * we
+            sums.pop(e, None)
+            shown = shown_by[e]
+            for i, approx in sums.items():
+                if i in recompute:
+                    continue
+                runner = runners[i]
+                if (
+                    i in shown
+                    or runner is None
+                    or (
+                        approx + most >= runner[0]
+                        and approx + _bonus(self, i, e, p) + slack >= runner[0]
+                    )
+                ):
+                    pairs[i].add(e)
+
+    def _shifted_windows(
+        self,
+        snapshots: Mapping[str, list[int]],
+        recompute: set[int],
+        pairs: defaultdict[int, set[int]],
+    ) -> None:
+        """Add the articles that entered or left the window another article follows."""
+        p, postings = self.params, self._postings
+        reach = max(p.short, p.wide_window, p.window) + 2
+        for t, before in snapshots.items():
+            ids, _, ks = postings.get(t, ([], [], []))
+            n = len(ids)
+            if min(n, len(before)) <= reach:
+                near: Iterator[int] | range = range(n)
+            else:
+                moved = set(before).symmetric_difference(ids)
+                spots: set[int] = set()
+                for x in moved:
+                    at = bisect_left(ids, x)
+                    spots.update(range(max(0, at - reach), min(n, at + reach + 1)))
+                near = iter(sorted(spots))
+            for q in near:
+                i = ids[q]
+                if i in recompute:
+                    continue
+                lo, hi = _window(before, i, ks[q], p)
+                was = set(before[lo:hi])
+                lo, hi = _window(ids, i, ks[q], p)
+                now = set(ids[lo:hi])
+                pairs[i].update(j for j in was.symmetric_difference(now) if j != i)
+
+    def _score(self, i: int, j: int) -> float | None:
+        """Return i's text score with j exactly as _accumulate sums it (None: j not reached)."""
+        p = self.params
+        wide, short, wide_window, narrow = p.wide_terms, p.short, p.wide_window, p.window
+        acc: float | None = None
+        for k, ((ids, ws, _), w) in enumerate(zip(self._refs[i], self._weights[i], strict=True)):
+            n = len(ids)
+            lo, hi = 0, n
+            if n > short:
+                window = wide_window if k < wide else narrow
+                if window <= 0:
+                    continue
+                if n > window:
+                    lo = bisect_left(ids, i) - window // 2
+                    lo = 0 if lo < 0 else (n - window if lo > n - window else lo)
+                    hi = lo + window
+            q = bisect_left(ids, j, lo, hi)
+            if q < hi and ids[q] == j:
+                acc = (0.0 if acc is None else acc) + w * ws[q]
+        return acc
+
+    def _refresh(
+        self, i: int, touched: Mapping[int, float | None]
+    ) -> tuple[_Chosen, _Runner] | None:
+        """Redo i's list from exact new scores with `touched` (None: not reached any more).
+
+        Valid when the other candidates cannot have overtaken: they kept their scores, which
+        rank no higher than the remembered runner-up. None when that cannot be shown.
+        """
+        p, ts, urls, doc = self.params, self._ts, self._urls, self._docs[i]
+
+        def key(score: float, j: int) -> tuple[float, float, str]:
+            return -score, -ts[j], urls[j]
+
+        def scored(j: int, acc: float) -> float:
+            return round(acc + _bonus(self, i, j, p), 9)
+
+        pins: list[tuple[int, float]] = []
+        autos: list[tuple[int, float]] = []
+        for j, s, pinned in self._chosen[i]:
+            if j in touched:
+                acc = touched[j]
+                if acc is None and not pinned:
+                    continue
+                s = 0.0 if acc is None else scored(j, acc)
+            (pins if pinned else autos).append((j, s))
+        shown = {j for j, _, _ in self._chosen[i]}
+        for j, acc in touched.items():
+            if acc is not None and j not in shown and j != i and urls[j] not in doc.exclude:
+                autos.append((j, scored(j, acc)))
+        autos.sort(key=lambda js: key(js[1], js[0]))
+        room = max(0, self.count - len(pins))
+        head, rest = autos[:room], autos[room:]
+        runner = self._runners[i]
+        if runner is not None:
+            bound = key(*runner)
+            if len(head) < room or (head and not key(head[-1][1], head[-1][0]) < bound):
+                return None
+        if rest and (runner is None or key(rest[0][1], rest[0][0]) < key(*runner)):
+            runner = rest[0][1], rest[0][0]
+        chosen = [(j, s, True) for j, s in pins] + [(j, s, False) for j, s in head]
+        return tuple(chosen), runner
+
+    # --- persistence --------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle compactly: arrays for postings and lists, derived tables left out."""
+        flat_j, flat_s, flat_pin, sizes = array("i"), array("d"), bytearray(), array("i")
+        for chosen in self._chosen:
+            sizes.append(len(chosen))
+            for j, s, pinned in chosen:
+                flat_j.append(j)
+                flat_s.append(s)
+                flat_pin.append(pinned)
+        return {
+            "version": 1,
+            "count": self.count,
+            "params": self.params,
+            "docs": self._docs,
+            "df": dict(self._df),
+            "tf": dict(self._tf),
+            "terms": self._terms,
+            "weights": self._weights,
+            "floors": (array("d", [w for w, _ in self._floors]), [t for _, t in self._floors]),
+            "postings": {
+                t: (array("i", ids), array("d", ws), array("i", ks))
+                for t, (ids, ws, ks) in self._postings.items()
+            },
+            "chosen": (sizes, flat_j, flat_s, bytes(flat_pin)),
+            "runners": (
+                array("d", [r[0] if r else 0.0 for r in self._runners]),
+                array("i", [r[1] if r else -1 for r in self._runners]),
+            ),
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Rebuild the derived tables (idf, references, links) from the pickled state."""
+        self.__init__(state["count"], state["params"])  # type: ignore[misc]
+        self._set_docs(state["docs"])
+        self._df, self._tf = Counter(state["df"]), Counter(state["tf"])
+        self._idf, self._tag_idf = _idfs(self._df, self._tf, len(self._docs), self.params)
+        self._terms, self._weights = state["terms"], state["weights"]
+        self._floors = list(zip(*state["floors"], strict=True))
+        self._postings = {
+            t: (ids.tolist(), ws.tolist(), ks.tolist())
+            for t, (ids, ws, ks) in state["postings"].items()
+        }
+        self._refs = [[self._postings[t] for t in terms] for terms in self._terms]
+        sizes, flat_j, flat_s, flat_pin = state["chosen"]
+        self._chosen, at = [], 0
+        for size in sizes:
+            self._chosen.append(
+                tuple((flat_j[x], flat_s[x], bool(flat_pin[x])) for x in range(at, at + size))
+            )
+            at += size
+        self._runners = [(s, j) if j >= 0 else None for s, j in zip(*state["runners"], strict=True)]
+        self._index_shown()
+        self._result = {
+            self._urls[i]: self._links(i, self._chosen[i])
+            for i in sorted(range(len(self._docs)), key=self._urls.__getitem__)
+        }
 
 
 def build_related(
@@ -291,23 +855,7 @@ def build_related(
     params: Params = DEFAULT_PARAMS,
 ) -> dict[str, tuple[RelatedLink, ...]]:
     """Compute every article's "Xem thêm" list once per build, deterministically."""
-    ordered = sorted(docs, key=lambda d: (d.date, d.url))
-    dupes = sorted(_dupes(ordered))
-    if dupes:
-        raise ValueError(f"duplicate article urls: {', '.join(dupes)}")
-    # millions of short-lived tuples and floats, no reference cycles: the cyclic collector
-    # would only rescan the cached term maps over and over (about 10% of the time)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        index = _build_index(ordered, params)
-        return {
-            doc.url: _links(index, i, count, explain, params)
-            for i, doc in sorted(enumerate(ordered), key=lambda x: x[1].url)
-        }
-    finally:
-        if collecting:
-            gc.enable()
+    return RelatedIndex(count, params)._build(docs, explain)
 
 
 def _dupes(docs: Sequence[RelatedDoc]) -> set[str]:
