@@ -233,6 +233,7 @@ class SlugError(NewsgenError, ValueError):
         super().__init__(message, hint, field, line)
 
 
+@lru_cache(maxsize=1 << 16)  # asked for every tag, author and category of every article
 def slugify(text: str, max_length: int = 80) -> str:
     """Return the ASCII slug Vietnamese news sites use: folded words joined by hyphens."""
     if max_length < 1:
