@@ -385,8 +385,12 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     r"\*": ("*",),
     r"_": ("_",),
     r"((^|(?<=\s))(\*{1,3}|_{1,3})(?=\s|$))": ("*", "_"),
+    # raw HTML (markup.raw_html allow/safe), as Python-Markdown 3.5-3.6 and 3.7+ spell it
+    r"(<(\/?[a-zA-Z][^<>@ ]*( [^<>]*)?|!--(?:(?!<!--|-->).)*--)>)": ("<",),
+    r"""(<(\/?+[a-zA-Z][^\s"'<>@]*+(?:\s+[^\s"'=<>]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s"'=<>]++))?+)*+\s*+/?|!--(?:(?!<!--|-->).)*--|[?](?:(?!<[?]|[?]>).)*[?]|!\[CDATA\[(?:(?!<!\[CDATA\[|\]\]>).)*\]\])>)""": (
+        "<",
+    ),
 }
-_HTML_NEEDLES = ("<",)  # every raw-HTML pattern starts with '<'
 
 
 class _InlineProcessor(treeprocessors.InlineProcessor):
@@ -431,11 +435,7 @@ def _needles(pattern: object) -> tuple[str, ...] | None:
     source = getattr(compiled, "pattern", None)
     if not isinstance(source, str):
         return None
-    if source in _NEEDLES:
-        return _NEEDLES[source]
-    if type(pattern) is markdown.inlinepatterns.HtmlInlineProcessor and source.startswith("(<"):
-        return _HTML_NEEDLES
-    return None
+    return _NEEDLES.get(source)
 
 
 # The same for block processors whose test is a regex search over the whole paragraph: text a
