@@ -234,9 +234,28 @@ def _rank(
         head = [(j, s) for j, s in acc.items() if s >= cut]
     else:
         head = list(acc.items())
-    ts, urls = index._ts, index._urls
-    # score desc, then date desc, then url asc: the same lists whatever the input order
-    ranked = sorted((-round(s + _bonus(index, i, j, p), 9), -ts[j], urls[j], j) for j, s in head)
+    ts, urls, cats = index._ts, index._urls, index._cats
+    ti, ci, exp = ts[i], cats[i], math.exp
+    cw, rw, rd = p.category_weight, p.recency_weight, p.recency_days
+    # score desc, then date desc, then url asc: the same lists whatever the input order;
+    # the bonus is _bonus inlined (same operations, same floats): it runs for every candidate
+    ranked = sorted(
+        [
+            (
+                -round(
+                    s
+                    + (
+                        (cw if cats[j] == ci else 0.0) + rw * exp(-(abs(ts[j] - ti) / 86400.0) / rd)
+                    ),
+                    9,
+                ),
+                -ts[j],
+                urls[j],
+                j,
+            )
+            for j, s in head
+        ]
+    )
     return [(-key[0], key[3]) for key in ranked[:need]]
 
 
@@ -671,18 +690,16 @@ class RelatedIndex:
                 for first, last, cls in _followers(len(ids), at, p):
                     span = zip(ids[first:last], ws[first:last], ks[first:last], strict=True)
                     if cls is None:
-                        hits = [(i, w) for i, w, _ in span]
+                        hits = [(i, w) for i, w, _ in span if i not in recompute]
                     elif cls:
-                        hits = [(i, w) for i, w, k in span if k < wide]
+                        hits = [(i, w) for i, w, k in span if k < wide and i not in recompute]
                     else:
-                        hits = [(i, w) for i, w, k in span if k >= wide]
+                        hits = [(i, w) for i, w, k in span if k >= wide and i not in recompute]
                     for i, w in hits:
                         sums[i] = get(i, 0.0) + w * we
             sums.pop(e, None)
             shown = shown_by[e]
             for i, approx in sums.items():
-                if i in recompute:
-                    continue
                 runner = runners[i]
                 if (
                     i in shown
