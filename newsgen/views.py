@@ -152,28 +152,34 @@ def dep(*values: Any) -> str:
 
 def link_deps(index: SiteIndex, kind: str, positions: tuple[int, ...]) -> str:
     """Return what links to some categories, tags or authors show: name, URL, article count."""
-    return repr(tuple(_link_dep(index, kind, p) for p in positions))
-
-
-def _link_dep(index: SiteIndex, kind: str, position: int) -> tuple[str, str, int]:
-    """Return one term link's values."""
-    link = term_link(index, kind, position)
-    return (link.name, link.url, link.count)
+    lines = _dep_tables(index)[kind]
+    return ",".join([lines[p] for p in positions])
 
 
 def entry_deps(index: SiteIndex, position: int) -> str:
     """Return what an article's list entry depends on: its URL, parse hash and section link."""
-    memo = ("entry-deps", position)
-    deps = index.memo.get(memo)
-    if deps is None:
-        deps = index.memo[memo] = repr(
-            (
-                index.urls[position],
-                article_digest(index, position),
-                _link_dep(index, "category", index.article_category[position]),
+    return _dep_tables(index)["entry"][position]
+
+
+def _dep_tables(index: SiteIndex) -> dict[str, list[str]]:
+    """Write every term link's and list entry's dependency line once per index."""
+    tables: dict[str, list[str]] | None = index.memo.get(("dep-tables", 0))
+    if tables is None:
+        tables = {
+            kind: [repr((t.name, t.url, len(t.articles))) for t in terms]
+            for kind, terms in (
+                ("category", index.categories),
+                ("tag", index.tags),
+                ("author", index.authors),
             )
-        )
-    return str(deps)
+        }
+        sections = tables["category"]
+        tables["entry"] = [
+            f"({url!r},{article_digest(index, p)!r},{sections[c]})"
+            for p, (url, c) in enumerate(zip(index.urls, index.article_category, strict=True))
+        ]
+        index.memo["dep-tables", 0] = tables
+    return tables
 
 
 def list_entry(index: SiteIndex, position: int, config: SiteConfig) -> ListEntry:
