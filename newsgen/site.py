@@ -278,7 +278,7 @@ def _parse_chunk_cached(bounds: tuple[int, int]) -> list[tuple[Deps, bytes]]:
     sources: Sequence[Source] = _WORKER["sources"]  # type: ignore[assignment]
     config: SiteConfig = _WORKER["config"]  # type: ignore[assignment]
     renderer = _renderer(config)
-    out: list[tuple[Written, PageRecord | None]] = []
+    out = []
     for source in sources[bounds[0] : bounds[1]]:
         parsed = _sealed(parse_article(source, config, renderer))
         text = source.data.decode("utf-8", "replace")
