@@ -184,6 +184,12 @@ def bench(n: int, work: Path, hugo: str | None) -> list[tuple[str, Run]]:
     rows = [("cold, no cache", newsgen_build(site, output, "--no-cache"))]
     for folder in (output, spare):
         shutil.rmtree(folder, ignore_errors=True)
+    # what Hugo builds: the same pages, no search index
+    rows.append(
+        ("cold, no cache, no search", newsgen_build(site, output, "--no-cache", "--no-search"))
+    )
+    for folder in (output, spare):
+        shutil.rmtree(folder, ignore_errors=True)
     rows.append(("cold, filling the cache", newsgen_build(site, output)))
     rows.append(("unchanged, cache", newsgen_build(site, output, now=LATER)))
     edit_one(site)
@@ -215,17 +221,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cores: {os.cpu_count()}, hugo: {hugo or 'not found'}, corpora in {work}")
     for n in sizes:
         print(f"\n{n:,} articles", flush=True)
-        print(f"  {'measure':28} {'wall s':>8} {'cpu s':>8} {'peak MB':>11}")
+        print(f"  {'measure':30} {'wall s':>8} {'cpu s':>8} {'peak MB':>11}")
         rows = bench(n, work, hugo)
         for name, run in rows:
             print(
                 f"  {name:28} {run.wall:8.2f} {run.cpu:8.2f} {run.rss_mb:11.0f}  {run.note}",
                 flush=True,
             )
-        ours = dict(rows).get("cold, no cache")
         theirs = dict(rows).get("hugo, cold")
-        if ours and theirs and theirs.wall:
-            print(f"  newsgen cold / hugo cold: {ours.wall / theirs.wall:.2f}")
+        for name in ("cold, no cache", "cold, no cache, no search"):
+            ours = dict(rows).get(name)
+            if ours and theirs and theirs.wall:
+                print(f"  newsgen {name} / hugo cold: {ours.wall / theirs.wall:.2f}")
     return 0
 
 
