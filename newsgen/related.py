@@ -341,6 +341,8 @@ class RelatedIndex:
 
     max_changed_ratio = 0.05  # more edited articles than this at once: a full build
     max_vector_ratio = 0.25  # more vectors to redo than this: a full build is about as fast
+    follow_cost = 1.2  # following a changed vector to the lists that reach it, in list recomputes
+    list_cost = 1.0
 
     def __init__(self, count: int, params: Params = DEFAULT_PARAMS) -> None:
         self.count = count
@@ -530,11 +532,16 @@ class RelatedIndex:
         redo = self._reweighted(terms, tags) | set(changed)
         if len(redo) > self.max_vector_ratio * len(new):
             return False
-        vectors, snapshots = self._revectorise(sorted(redo))
+        vectors, snapshots, deltas = self._revectorise(sorted(redo))
         recompute = set(changed) | set(vectors)
+        edited = {v: d for v, d in deltas.items() if v not in changed}
+        followed, bounded, bound = self._split(edited, recompute) if edited else ([], [], 0.0)
+        sources = sorted(set(followed) | set(moved) | (set(vectors) & set(changed)))
         pairs: defaultdict[int, set[int]] = defaultdict(set)
-        self._followers_of(sorted(set(vectors) | set(moved)), recompute, pairs)
+        self._followers_of(sources, recompute, pairs)
         self._shifted_windows(snapshots, recompute, pairs)
+        if bounded:
+            self._raise_runners(bounded, bound, recompute, pairs)
         rescored = 0
         for i in sorted(pairs.keys() - recompute):
             if not self._docs[i].enabled:
@@ -552,6 +559,8 @@ class RelatedIndex:
             "recomputed": len(recompute),
             "vectors": len(vectors),
             "rescored": rescored,
+            "followed": len(sources),
+            "bounded": len(bounded),
         }
         return True
 
@@ -624,13 +633,20 @@ class RelatedIndex:
             redo.update(i for i, d in enumerate(self._docs) if t in d.tags)
         return redo
 
-    def _revectorise(self, redo: list[int]) -> tuple[list[int], dict[str, list[int]]]:
+    def _revectorise(
+        self, redo: list[int]
+    ) -> tuple[list[int], dict[str, list[int]], dict[int, float]]:
         """Recompute the vectors of `redo` and re-post those that changed.
 
-        Returns the articles whose vector changed and, for each posting that gained or lost
-        articles, its article list before the first change.
+        Returns the articles whose vector changed, for each posting that gained or lost
+        articles its article list before the first change, and for each changed vector a
+        bound on how far any other article's text score with it can have moved.
         """
         p, postings = self.params, self._postings
+        # |sum w_i dw_v| <= |w_i| |dw_v| and |w_i| <= sqrt(1 + tag_weight): text and tag
+        # parts are each unit length; the factor and the addend cover float rounding
+        reach = math.sqrt(1.0 + max(p.tag_weight, 0.0)) * (1.0 + 1e-9)
+        deltas: dict[int, float] = {}
         changed: list[int] = []
         snapshots: dict[str, list[int]] = {}
         for v in redo:
@@ -659,13 +675,69 @@ class RelatedIndex:
                     ids.insert(q, v)
                     ws.insert(q, w)
                     ks.insert(q, k)
+            before = dict(zip(self._terms[v], self._weights[v], strict=True))
+            after = dict(zip(new_terms, new_weights, strict=True))
+            moved = sum((after.get(t, 0.0) - before.get(t, 0.0)) ** 2 for t in before | after)
+            deltas[v] = reach * math.sqrt(moved) + 1e-12
             self._terms[v], self._weights[v] = new_terms, new_weights
         for t in snapshots:
             if not postings[t][0]:
                 del postings[t]
         for v in changed:
             self._refs[v] = [postings[t] for t in self._terms[v]]
-        return changed, snapshots
+        return changed, snapshots, deltas
+
+    def _split(
+        self, deltas: Mapping[int, float], recompute: set[int]
+    ) -> tuple[list[int], list[int], float]:
+        """Choose which changed vectors to follow exactly and which to cover by a bound.
+
+        Following a vector to every list that reaches it costs about as much as recomputing
+        a list; a vector that barely moved can instead raise every list's runner-up bound
+        by its delta, which only recomputes the lists whose margin is smaller than that.
+        Returns (followed, bounded, bound).
+        """
+        gaps: list[float] = []
+        for i, runner in enumerate(self._runners):
+            if runner is None or i in recompute:
+                continue
+            last = next((s for _, s, pinned in reversed(self._chosen[i]) if not pinned), None)
+            if last is not None:
+                gaps.append(last - runner[0])
+        gaps.sort()
+        ranked = sorted(deltas, key=lambda v: (-deltas[v], v))
+        best, cut = math.inf, 0
+        for m in range(len(ranked) + 1):
+            bound = deltas[ranked[m]] + 2e-9 if m < len(ranked) else 0.0
+            cost = m * self.follow_cost + bisect_left(gaps, bound + 1e-12) * self.list_cost
+            if cost < best:
+                best, cut = cost, m
+        bounded = ranked[cut:]
+        return ranked[:cut], bounded, (deltas[bounded[0]] + 2e-9 if bounded else 0.0)
+
+    def _raise_runners(
+        self,
+        bounded: list[int],
+        bound: float,
+        recompute: set[int],
+        pairs: defaultdict[int, set[int]],
+    ) -> None:
+        """Cover the bounded vectors: rescore the lists showing them exactly, and raise every
+        other list's runner-up by the bound (recomputing the lists it could overtake)."""
+        for v in bounded:
+            for i in self._shown_by[v]:
+                if i not in recompute:
+                    pairs[i].add(v)
+        for i, runner in enumerate(self._runners):
+            if runner is None or i in recompute:
+                continue
+            raised = runner[0] + bound
+            self._runners[i] = raised, runner[1]
+            if i in pairs:
+                continue  # _refresh checks the list against the raised bound
+            last = next((s for _, s, pinned in reversed(self._chosen[i]) if not pinned), None)
+            if last is not None and not last > raised:
+                recompute.add(i)
 
     def _followers_of(
         self, sources: list[int], recompute: set[int], pairs: defaultdict[int, set[int]]

@@ -142,13 +142,16 @@ def edit(rng: random.Random, docs: list[RelatedDoc]) -> str:
 
 
 @pytest.mark.parametrize(
-    "params", [DEFAULT_PARAMS, TIGHT, NARROW], ids=["default", "tight", "narrow"]
+    ("params", "follow_cost"),
+    [(DEFAULT_PARAMS, 1.2), (TIGHT, 1.2), (NARROW, 1.2), (DEFAULT_PARAMS, 1e9), (TIGHT, 0.0)],
+    ids=["default", "tight", "narrow", "default-bounded", "tight-followed"],
 )
-def test_random_edit_sequences_match_a_fresh_build(params: Params) -> None:
+def test_random_edit_sequences_match_a_fresh_build(params: Params, follow_cost: float) -> None:
     docs = list(corpus(250))
     index = RelatedIndex(5, params)
+    index.follow_cost = follow_cost  # 1e9: cover every changed vector by the runner-up bound
     assert index.update(docs) == build_related(docs, 5, False, params)
-    incremental = 0
+    incremental = bounded = 0
     for seed in range(2):
         rng = random.Random(seed)
         for _ in range(25):
@@ -160,7 +163,10 @@ def test_random_edit_sequences_match_a_fresh_build(params: Params) -> None:
             assert got == want, kind
             assert list(got) == list(want)  # same key order: the pages are written from it
             incremental += not index.stats["full"]
+            bounded += index.stats.get("bounded", 0)
     assert incremental >= 25  # the updates were mostly incremental, not rebuilds
+    assert bounded > 0 if follow_cost > 1e6 else True
+    assert bounded == 0 if follow_cost == 0.0 else True
 
 
 def test_structural_changes_rebuild_and_edits_do_not() -> None:
@@ -258,11 +264,17 @@ def small_corpus() -> list[RelatedDoc]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.lists(op, min_size=1, max_size=2), min_size=1, max_size=6))
-def test_any_edits_match_a_fresh_build(steps: list[list[tuple[str, int, int, str]]]) -> None:
+@given(
+    st.lists(st.lists(op, min_size=1, max_size=2), min_size=1, max_size=6),
+    st.sampled_from([1.2, 1e9]),
+)
+def test_any_edits_match_a_fresh_build(
+    steps: list[list[tuple[str, int, int, str]]], follow_cost: float
+) -> None:
     docs = small_corpus()
     index = RelatedIndex(3, TIGHT)
     index.max_changed_ratio = 1.0  # exercise the incremental path even for many edits
+    index.follow_cost = follow_cost  # 1e9: every changed vector covered by the bound
     index.update(docs)
     for step in steps:
         for kind, i, j, word in step:
@@ -311,3 +323,43 @@ def test_same_updates_whatever_the_hash_seed() -> None:
         outputs.add(run.stdout)
     assert len(outputs) == 1
     assert len(json.loads(outputs.pop())) == 8
+
+
+def test_a_list_overtaken_by_a_barely_changed_article_is_recomputed() -> None:
+    # q shares "a" with x and "b" with y; an edit elsewhere makes "w" commoner, so y's
+    # vector leans more on "b" and y overtakes x on q's list although q itself is untouched
+    params = Params(short=100, tag_weight=0.0, category_weight=0.0, recency_weight=0.0)
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+
+    def docs_for(tb: float, edited: bool) -> list[RelatedDoc]:
+        terms = {
+            "q": {"a": 1.0, "b": 1.0},
+            "x": {"a": 1.0, "z": 1.0},
+            "y": {"b": tb, "w": 1.0},
+            "f1": {"w": 1.0, "z": 1.0},
+            "f2": {"w": 1.0} if edited else {"u": 1.0},
+        }
+        return [
+            RelatedDoc(f"/{name}/", t, (), "c", start + dt.timedelta(days=k))
+            for k, (name, t) in enumerate(terms.items())
+        ]
+
+    def top(docs: list[RelatedDoc]) -> str:
+        return build_related(docs, 1, False, params)["/q/"][0].url
+
+    flips = [
+        tb / 100
+        for tb in range(50, 300)
+        if top(docs_for(tb / 100, False)) == "/x/" and top(docs_for(tb / 100, True)) == "/y/"
+    ]
+    assert flips
+    for follow_cost in (1e9, 1.2):
+        index = RelatedIndex(1, params)
+        index.follow_cost = follow_cost
+        index.max_changed_ratio = index.max_vector_ratio = 1.0  # tiny site: stay incremental
+        index.update(docs_for(flips[0], False))
+        assert index.update(docs_for(flips[0], True)) == build_related(
+            docs_for(flips[0], True), 1, False, params
+        )
+        assert index.stats["full"] == 0
+        assert index.stats["bounded"] > 0 if follow_cost > 1e6 else index.stats["followed"] > 0
