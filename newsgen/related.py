@@ -333,10 +333,12 @@ class RelatedIndex:
     call builds everything; later calls with the same articles (same urls and dates) redo only
     what an edit of text, tags, category, pins, exclusions or `enabled` can reach: the idf of
     the terms that entered or left the edited articles, the vectors holding those terms, the
-    postings those vectors enter or leave, and the lists that follow a changed article
-    (checked exactly, recomputed when the change could reorder them). Anything else (articles
-    added, removed or re-dated, too many edits at once) is a full build. The state pickles
-    compactly, so a later process can load it and update.
+    postings those vectors enter or leave, and the lists that follow a changed article.
+    Each list remembers its best left-off candidate (the runner-up): a list is rescored
+    exactly and kept when nothing can have overtaken, else recomputed; vectors that barely
+    moved (idf changes) raise the runner-up by a proven bound instead of being followed.
+    Anything else (articles added, removed or re-dated, too many edits at once) is a full
+    build. The state pickles compactly, so a later process can load it and update.
     """
 
     max_changed_ratio = 0.05  # more edited articles than this at once: a full build
@@ -398,7 +400,9 @@ class RelatedIndex:
                 self._urls[i]: self._links(i, self._chosen[i], explain)
                 for i in sorted(range(n), key=self._urls.__getitem__)
             }
-        self._result = {} if explain else result
+        self._result = result
+        if explain:
+            self._docs = []  # lists with reasons are not what update() returns: start over
         self.stats = {"full": 1, "recomputed": n, "vectors": n}
         return result
 
