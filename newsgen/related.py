@@ -927,11 +927,10 @@ class RelatedIndex:
         }
         self._refs = [[self._postings[t] for t in terms] for terms in self._terms]
         sizes, flat_j, flat_s, flat_pin = state["chosen"]
+        flat = list(zip(flat_j.tolist(), flat_s.tolist(), map(bool, flat_pin), strict=True))
         self._chosen, at = [], 0
         for size in sizes:
-            self._chosen.append(
-                tuple((flat_j[x], flat_s[x], bool(flat_pin[x])) for x in range(at, at + size))
-            )
+            self._chosen.append(tuple(flat[at : at + size]))
             at += size
         self._runners = [(s, j) if j >= 0 else None for s, j in zip(*state["runners"], strict=True)]
         self._index_shown()
