@@ -105,12 +105,6 @@ def _tag_idf_of(c: int, n: int) -> float | None:
     return math.log((n + 1) / c) if c >= 2 else None
 
 
-def _idf(docs: Sequence[RelatedDoc], p: Params) -> tuple[dict[str, float], dict[str, float]]:
-    """Compute idf of text terms and tags, dropping terms no other article shares."""
-    df, tf = _df(docs)
-    return _idfs(df, tf, len(docs), p)
-
-
 def _idfs(
     df: Mapping[str, int], tf: Mapping[str, int], n: int, p: Params
 ) -> tuple[dict[str, float], dict[str, float]]:
