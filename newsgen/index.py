@@ -85,6 +85,7 @@ class Carry:
     """What a long-lived process (the preview server) keeps from one index build to the next."""
 
     docs: dict[int, tuple[Article, related.RelatedDoc]] = field(default_factory=dict)
+    related: related.RelatedIndex | None = None  # updated in place of a full rebuild
 
 
 def build_index(
@@ -114,11 +115,7 @@ def build_index(
     clash = any(
         p.field == "slug" for p in problems
     )  # the build fails anyway; related needs unique URLs
-    links = (
-        related.build_related(docs, config.related_count)
-        if config.related_count and not clash
-        else {}
-    )
+    links = _related_links(docs, config.related_count, clash, carry)
     index = SiteIndex(
         articles=tuple(ordered),
         urls=tuple(ordered_urls),
@@ -235,6 +232,19 @@ def _url_clashes(articles: Sequence[Article], urls: Sequence[str]) -> list[Probl
                 )
             )
     return problems
+
+
+def _related_links(
+    docs: list[related.RelatedDoc], count: int, clash: bool, carry: Carry | None
+) -> Mapping[str, tuple[related.RelatedLink, ...]]:
+    """Compute every "Xem thêm" list: updated from the last build's index when one is kept."""
+    if not count or clash:
+        return {}
+    if carry is None:
+        return related.build_related(docs, count)
+    if carry.related is None or carry.related.count != count:
+        carry.related = related.RelatedIndex(count)
+    return carry.related.update(docs)
 
 
 def _months(
