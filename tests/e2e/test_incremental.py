@@ -224,7 +224,7 @@ def test_preview_reuse_in_memory_matches_cold_build(tmp_path: Path) -> None:
     output = tmp_path / "public"
     reuse = Reuse()
     _build(site_dir, output, no_cache=True, reuse=reuse)
-    for _name, edit in EDITS[:5]:
+    for _name, edit in EDITS:
         edit(site_dir)
         _build(site_dir, output, no_cache=True, reuse=reuse)
         _assert_same_as_cold(site_dir, output, tmp_path)
@@ -275,3 +275,27 @@ def test_a_later_build_time_alone_renders_nothing_again(
     assert "/kinh-te/bai-so-0-ve-gia-dien/" in same_time
     assert an_hour_later == same_time
     assert "/404.html" not in an_hour_later
+
+
+def test_preview_reuse_through_many_body_edits_matches_cold_build(tmp_path: Path) -> None:
+    """Twenty articles edited one after another: the kept related index stays exact."""
+    files: dict[str, str | bytes] = {}
+    words = ["giá điện", "bão số 3", "trí tuệ nhân tạo", "giá vàng", "học sinh"]
+    for i in range(20):
+        topic = words[i % len(words)]
+        files[f"content/thoi-su/bai-{i}.md"] = article(
+            f"Bài {i} về {topic}",
+            f"2025-04-{1 + i:02d} 08:00",
+            f"Tin về {topic} số {i}.\n\nNgười dân quan tâm tới {topic} và {words[(i + 1) % 5]}.",
+            tags=f"[{topic.title()}]",
+        )
+    site_dir = write_site(tmp_path / "site", files)
+    output = tmp_path / "public"
+    reuse = Reuse()
+    _build(site_dir, output, no_cache=True, reuse=reuse)
+    for i in (3, 7, 11, 3):
+        path = site_dir / f"content/thoi-su/bai-{i}.md"
+        extra = f"\nThêm đoạn về {words[(i + 2) % 5]} và {words[(i + 3) % 5]} lần {i}.\n"
+        path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+        _build(site_dir, output, no_cache=True, reuse=reuse)
+        _assert_same_as_cold(site_dir, output, tmp_path)
