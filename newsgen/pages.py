@@ -25,6 +25,7 @@ from .views import (
     Pagination,
     article_view,
     dep,
+    dep_tables,
     entry_deps,
     link_deps,
     list_entry,
@@ -141,12 +142,13 @@ def _article_page(index: SiteIndex, position: int, config: SiteConfig, now: dt.d
     article = index.articles[position]
     url = index.urls[position]
     scheduled = article.date > now
+    entries = dep_tables(index)["entry"]
     deps = (
         dep("article", scheduled),
-        entry_deps(index, position),
+        entries[position],
         link_deps(index, "author", index.article_authors[position]),
         link_deps(index, "tag", index.article_tags[position]),
-        *(entry_deps(index, index.by_url[r.url]) for r in index.related.get(url, ())),
+        *[entries[index.by_url[r.url]] for r in index.related.get(url, ())],
     )
     return Page(
         url,
@@ -226,6 +228,7 @@ def _listing(
     total = max(1, -(-len(members) // per_page))
     urls = tuple(base if n == 1 else f"{base}{config.paths.page}/{n}/" for n in range(1, total + 1))
     all_feeds = (Link(config.title, "/rss.xml"), *feeds)
+    entries = dep_tables(index)["entry"]
     head = dep(
         "list",
         kind,
@@ -238,7 +241,7 @@ def _listing(
     for number in range(1, total + 1):
         chunk = members[(number - 1) * per_page : number * per_page]
         page_title = title if number == 1 else f"{title} - Trang {number}"
-        deps = (head, dep(number, page_title), *(entry_deps(index, p) for p in chunk))
+        deps = (head, dep(number, page_title), *[entries[p] for p in chunk])
         make = partial(
             _listing_context,
             index,
@@ -313,15 +316,24 @@ def _first_sitemap(config: SiteConfig, entries: list[sitemaps.Entry]) -> bytes:
 
 def _newest(index: SiteIndex, members: Iterable[int]) -> dt.datetime | None:
     """Return the latest publication or update time among some articles (sitemap lastmod)."""
-    times = [index.articles[p].updated or index.articles[p].date for p in members]
-    return max(times, default=None)
+    changed: list[dt.datetime] | None = index.memo.get(("changed", 0))
+    if changed is None:
+        changed = index.memo["changed", 0] = [a.updated or a.date for a in index.articles]
+    return max([changed[p] for p in members], default=None)
 
 
 def _feeds(index: SiteIndex, config: SiteConfig, now: dt.datetime) -> Iterator[Page]:
     """Plan the site RSS feed and one per category; previews never put drafts or embargoes in them."""
 
     def live(members: Iterable[int]) -> list[int]:
-        return [p for p in members if not index.articles[p].draft and index.articles[p].date <= now]
+        """Return the newest `feed_items` articles a reader may see (members are newest first)."""
+        chosen: list[int] = []
+        for p in members:
+            if len(chosen) >= config.feed_items:
+                break
+            if not index.articles[p].draft and index.articles[p].date <= now:
+                chosen.append(p)
+        return chosen
 
     def feed(members: list[int], title: str, description: str, link: str, url: str) -> Page:
         chosen = members[: max(0, config.feed_items)]

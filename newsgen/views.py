@@ -152,16 +152,16 @@ def dep(*values: Any) -> str:
 
 def link_deps(index: SiteIndex, kind: str, positions: tuple[int, ...]) -> str:
     """Return what links to some categories, tags or authors show: name, URL, article count."""
-    lines = _dep_tables(index)[kind]
+    lines = dep_tables(index)[kind]
     return ",".join([lines[p] for p in positions])
 
 
 def entry_deps(index: SiteIndex, position: int) -> str:
     """Return what an article's list entry depends on: its URL, parse hash and section link."""
-    return _dep_tables(index)["entry"][position]
+    return dep_tables(index)["entry"][position]
 
 
-def _dep_tables(index: SiteIndex) -> dict[str, list[str]]:
+def dep_tables(index: SiteIndex) -> dict[str, list[str]]:
     """Write every term link's and list entry's dependency line once per index."""
     tables: dict[str, list[str]] | None = index.memo.get(("dep-tables", 0))
     if tables is None:
