@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from collections.abc import Iterable
 from operator import itemgetter
 
 from newsgen.vietnamese import fold
@@ -29,10 +30,11 @@ _TOKEN_CACHE: dict[str, tuple[str, bool]] = {}
 _FLOATS: dict[float, float] = {}
 _QUANTISED: dict[float, float] = {}
 
-# What one whitespace-separated chunk of text holds: its single word (term, stop-word flag,
-# punctuation before it, punctuation after it), or term None and the words of a chunk that
-# punctuation cuts into several (or none: a dash alone).
-_Chunk = tuple[str | None, bool, bool, bool, tuple[tuple[str, bool], ...]]
+# What one whitespace-separated chunk of text holds: its single word's term (None when
+# punctuation cuts the chunk into several words, or none: a dash alone), the stop-word flag of
+# its last word, punctuation before it, the prefix its last word gives the next bigram (term
+# + " ", or None when punctuation follows), and the words of a cut chunk.
+_Chunk = tuple[str | None, bool, bool, str | None, tuple[tuple[str, bool], ...]]
 _CHUNK_CACHE: dict[str, _Chunk] = {}
 
 
@@ -55,13 +57,13 @@ def _token(tok: str) -> tuple[str, bool]:
 def _chunk(raw: str) -> _Chunk:
     """Cut a whitespace-free chunk at punctuation, memoised: news text repeats its chunks."""
     pieces = _PUNCT.split(raw)
-    words = [p for p in pieces if p]
-    if len(words) == 1:
-        term, stop = _token(words[0])
-        hit: _Chunk = (term, stop, pieces[0] == "", pieces[-1] == "", ())
-    else:
-        lead, trail = pieces[0] == "" or not words, pieces[-1] == "" or not words
-        hit = (None, False, lead, trail, tuple(_token(w) for w in words))
+    words = tuple(_token(p) for p in pieces if p)
+    lead, trail = pieces[0] == "" or not words, pieces[-1] == "" or not words
+    last, stop = words[-1] if words else ("", False)
+    prefix = None if trail or not last else last + " "
+    hit: _Chunk = (
+        (last, stop, lead, prefix, ()) if len(words) == 1 else (None, stop, lead, prefix, words)
+    )
     if len(_CHUNK_CACHE) >= _CACHE_LIMIT:
         _CHUNK_CACHE.clear()
     _CHUNK_CACHE[raw] = hit
@@ -73,7 +75,8 @@ def _add_field(acc: dict[str, float], text: str, weight: float) -> None:
 
     Words are the runs of letters and digits between whitespace and punctuation; whitespace is
     split in C and each distinct chunk is cut once, so the loop does only the counting. The
-    additions happen in text order, term by term, so the float sums are always the same.
+    additions happen in text order, term by term, so the float sums are always the same. The
+    previous word is kept as its bigram prefix ("term "): one concatenation per bigram.
     """
     uni, uni_stop, bi_stop = (
         weight * UNIGRAM_WEIGHT,
@@ -82,40 +85,43 @@ def _add_field(acc: dict[str, float], text: str, weight: float) -> None:
     )
     get = acc.get
     chunks = _CHUNK_CACHE
-    prev = ""
+    prev: str | None = None
     prev_stop = False
     for raw in unicodedata.normalize("NFC", text).split():
-        term, stop, lead, trail, words = chunks.get(raw) or _chunk(raw)
+        term, stop, lead, prefix, words = chunks.get(raw) or _chunk(raw)
         if term is None:  # several words cut by punctuation, or punctuation alone
             weights = (uni, uni_stop, weight, bi_stop)
-            prev, prev_stop = _add_pieces(acc, words, "" if lead else prev, prev_stop, weights)
-            prev = "" if trail else prev
-            continue
-        acc[term] = get(term, 0.0) + (uni_stop if stop else uni)
-        if prev and not lead:
-            pair = prev + " " + term
-            acc[pair] = get(pair, 0.0) + (bi_stop if stop or prev_stop else weight)
-        prev = "" if trail else term
+            _add_pieces(acc, words, None if lead else prev, prev_stop, weights)
+        elif stop:
+            acc[term] = get(term, 0.0) + uni_stop
+            if prev is not None and not lead:
+                pair = prev + term
+                acc[pair] = get(pair, 0.0) + bi_stop
+        else:
+            acc[term] = get(term, 0.0) + uni
+            if prev is not None and not lead:
+                pair = prev + term
+                acc[pair] = get(pair, 0.0) + (bi_stop if prev_stop else weight)
+        prev = prefix
         prev_stop = stop
 
 
 def _add_pieces(
     acc: dict[str, float],
     words: tuple[tuple[str, bool], ...],
-    prev: str,
+    prev: str | None,
     prev_stop: bool,
     weights: tuple[float, float, float, float],
-) -> tuple[str, bool]:
+) -> None:
     """Count the words of a chunk punctuation cuts up ("2025-2030"): only the first pairs back."""
     uni, uni_stop, bi, bi_stop = weights
     get = acc.get
     for term, stop in words:
         acc[term] = get(term, 0.0) + (uni_stop if stop else uni)
-        if prev:
-            pair = prev + " " + term
+        if prev is not None:
+            pair = prev + term
             acc[pair] = get(pair, 0.0) + (bi_stop if stop or prev_stop else bi)
-        prev, prev_stop = "", stop
-    return (words[-1][0], words[-1][1]) if words else ("", False)
+        prev = None
 
 
 def _quantise(value: float) -> float:
@@ -136,9 +142,9 @@ def extract_terms(title: str, summary: str, body_text: str) -> dict[str, float]:
     _add_field(acc, title, TITLE_WEIGHT)
     _add_field(acc, summary, SUMMARY_WEIGHT)
     _add_field(acc, body_text, 1.0)
-    items = acc.items()
+    top: Iterable[tuple[str, float]] = acc.items()
     if len(acc) > MAX_TERMS:
         # a stable sort keeps the first-met of equal weights, as heapq.nlargest does, 3x faster
-        top = sorted(items, key=itemgetter(1), reverse=True)[:MAX_TERMS]
-        return {sys.intern(t): _quantise(w) for t, w in top}
-    return {sys.intern(t): _quantise(w) for t, w in items}
+        top = sorted(top, key=itemgetter(1), reverse=True)[:MAX_TERMS]
+    known = _QUANTISED.get  # a hit is never 0.0, so `or` only calls on a miss
+    return {sys.intern(t): known(w) or _quantise(w) for t, w in top}
