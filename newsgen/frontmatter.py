@@ -67,19 +67,23 @@ def split(text: str) -> Split:
             "start the file with a line '---', then 'title:' and 'date:' lines, then '---'",
             line=1,
         )
-    lines = text.split("\n")
-    if lines[0].rstrip() != "---":
+    end = text.find("\n")
+    if (text if end < 0 else text[:end]).rstrip() != "---":
         raise NewsgenError(
             "the first line must be exactly '---'", "put the title on the next line", line=1
         )
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            front = "\n".join(lines[1:index])
+    start = pos = end + 1
+    number = 2  # 1-based line number at pos
+    while end >= 0:  # line by line through the front matter only: the body is sliced once
+        end = text.find("\n", pos)
+        if (text[pos:] if end < 0 else text[pos:end]).rstrip() in ("---", "..."):
+            front = text[start : max(start, pos - 1)]
             if len(front.encode("utf-8")) > MAX_FRONT_MATTER:
                 raise NewsgenError(
                     "front matter is over 64 KiB", "move long text into the body", line=1
                 )
-            return Split(front, "\n".join(lines[index + 1 :]), index + 2)
+            return Split(front, "" if end < 0 else text[end + 1 :], number + 1)
+        pos, number = end + 1, number + 1
     raise NewsgenError("front matter is not closed", "add a line '---' after the last key", line=1)
 
 
@@ -124,20 +128,22 @@ class _Reader:
 
     def read_all(self) -> FrontMatter | None:
         """Read every known key; unknown keys become warnings."""
-        known = set(_READERS)
         for key in self.data:
-            if key not in known:
+            if key not in _READERS:
                 self.problems.warnings.append(
                     NewsgenError(
                         "unknown key, ignored", _suggest(key), field=key, line=self.loaded.line(key)
                     )
                 )
         values: dict[str, Any] = {}
+        data = self.data
         for key, (target, reader) in _READERS.items():
-            if key in self.data:
-                result = reader(self, key, self.data[key])
-                if result is not _INVALID:
-                    values.update(result if isinstance(result, dict) else {target: result})
+            if key in data:
+                result = reader(self, key, data[key])
+                if isinstance(result, dict):
+                    values.update(result)
+                elif result is not _INVALID:
+                    values[target] = result
         for required, hint in (
             ("title", 'title: "Tiêu đề bài viết"'),
             ("date", "date: 2025-04-22 09:07"),

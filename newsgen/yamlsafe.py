@@ -16,6 +16,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _TAG_PREFIX = "tag:yaml.org,2002:"
+_STR_TAG = _TAG_PREFIX + "str"
+_TIMESTAMP_TAG = _TAG_PREFIX + "timestamp"
+_MERGE_TAG = _TAG_PREFIX + "merge"
 _PLAIN_TAGS = frozenset(
     _TAG_PREFIX + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
@@ -56,8 +59,7 @@ def load(text: str, first_line: int = 1) -> Loaded:
     loaded = Loaded(None)
     if node is None:
         return loaded
-    source_lines = text.split("\n")
-    loaded.value = _build(node, (), loaded, first_line, source_lines, set())
+    loaded.value = _Builder(loaded, first_line, text).build(node, ())
     if "&" in text:  # an alias was reported above at its use; an unused anchor is refused here
         _refuse_anchors(text, first_line)
     return loaded
@@ -88,113 +90,126 @@ def _unreadable(text: str, index: int, line: int) -> NewsgenError:
     )
 
 
-def _build(
-    node: yaml.Node,
-    path: tuple[Any, ...],
-    out: Loaded,
-    first: int,
-    src: list[str],
-    seen: set[int],
-) -> Any:
-    """Turn a node into plain values, recording lines and rejecting aliases."""
-    line = first + node.start_mark.line
-    out.lines.setdefault(path, line)
-    if id(node) in seen:
-        raise NewsgenError(
-            "YAML anchors and aliases (& and *) are not allowed in front matter",
-            "write the value out in full",
-            field=str(path[0]) if path else "",
-            line=out.lines[path],  # where the alias is used, not where the anchor was set
-        )
-    _refuse_tag(node, path, first)
-    if isinstance(node, yaml.MappingNode):
-        seen.add(id(node))
-        return _build_mapping(node, path, out, first, src, seen)
-    if isinstance(node, yaml.SequenceNode):
-        seen.add(id(node))
+class _Builder:
+    """Turn nodes into plain values, recording lines and rejecting aliases, tags and merges.
+
+    Without '*' in the text no node can be met twice, and without '#' no value can lose a
+    comment, so those checks run only when the text holds the character; most front matter
+    then reads its text keys and values straight from the nodes.
+    """
+
+    def __init__(self, out: Loaded, first: int, text: str) -> None:
+        self.out = out
+        self.first = first
+        self.aliases = "*" in text
+        self.src = text.split("\n") if "#" in text else []
+        self.fast = not self.aliases and not self.src  # text keys and values need no checks
+        self.seen: set[int] = set()
+
+    def build(self, node: yaml.Node, path: tuple[Any, ...]) -> Any:
+        """Turn a node into plain values, recording its line."""
+        line = self.first + node.start_mark.line
+        self.out.lines.setdefault(path, line)
+        if self.aliases:
+            if id(node) in self.seen:
+                raise _alias_error(path, self.out.lines[path])  # where used, not where set
+            self.seen.add(id(node))
+        if node.tag not in _PLAIN_TAGS:
+            raise _tag_error(node, path, line)
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return self.sequence(node, path)
+        assert isinstance(node, yaml.ScalarNode)
+        return self.scalar(node, path)
+
+    def sequence(self, node: yaml.SequenceNode, path: tuple[Any, ...]) -> list[Any]:
+        """Build a list, recording the line of every item."""
         items = []
+        lines = self.out.lines
         for i, item in enumerate(node.value):
-            _refuse_alias(item, seen, path, first + node.start_mark.line)
-            items.append(_build(item, (*path, i), out, first, src, seen))
+            if self.fast and item.tag == _STR_TAG and isinstance(item, yaml.ScalarNode):
+                lines.setdefault((*path, i), self.first + item.start_mark.line)
+                items.append(item.value)
+                continue
+            if self.aliases and id(item) in self.seen:
+                raise _alias_error(path, self.first + node.start_mark.line)
+            items.append(self.build(item, (*path, i)))
         return items
-    seen.add(id(node))
-    assert isinstance(node, yaml.ScalarNode)
-    return _scalar(node, path, out, first, src)
 
+    def mapping(self, node: yaml.MappingNode, path: tuple[Any, ...]) -> dict[Any, Any]:
+        """Build a mapping, refusing duplicate and merge keys."""
+        result: dict[Any, Any] = {}
+        lines = self.out.lines
+        for key_node, value_node in node.value:
+            line = self.first + key_node.start_mark.line
+            if key_node.tag == _MERGE_TAG:
+                raise NewsgenError(
+                    "YAML merge keys (<<) are not allowed", "write the keys out", line=line
+                )
+            key = self.key(key_node, path, line)
+            key_path = (*path, key)
+            if key in result:
+                raise NewsgenError(
+                    f"'{key}' is given twice",
+                    f"keep one '{key}:' line (first at line {lines[key_path]})",
+                    field=key,
+                    line=line,
+                )
+            lines[key_path] = line
+            if self.fast and value_node.tag == _STR_TAG and isinstance(value_node, yaml.ScalarNode):
+                result[key] = value_node.value  # its line is the key's, set just above
+                continue
+            if self.aliases and id(value_node) in self.seen:
+                raise _alias_error(key_path, line)
+            result[key] = self.build(value_node, key_path)
+        lines.pop((*path, "\0key"), None)
+        return result
 
-def _refuse_tag(node: yaml.Node, path: tuple[Any, ...], first: int) -> None:
-    """Refuse explicit tags such as !!python/object: YAML would silently read something else."""
-    if node.tag not in _PLAIN_TAGS:
-        raise NewsgenError(
-            f"the YAML tag {node.tag.replace(_TAG_PREFIX, '!!')} is not allowed",
-            "remove the '!' part and write plain text",
-            field=str(path[0]) if path else "",
-            line=first + node.start_mark.line,
-        )
-
-
-def _refuse_alias(node: yaml.Node, seen: set[int], path: tuple[Any, ...], line: int) -> None:
-    """Refuse a node met before (an alias), at the line that uses it rather than the anchor's."""
-    if id(node) in seen:
-        raise NewsgenError(
-            "YAML anchors and aliases (& and *) are not allowed in front matter",
-            "write the value out in full",
-            field=str(path[0]) if path else "",
-            line=line,
-        )
-
-
-def _build_mapping(
-    node: yaml.MappingNode,
-    path: tuple[Any, ...],
-    out: Loaded,
-    first: int,
-    src: list[str],
-    seen: set[int],
-) -> dict[Any, Any]:
-    """Build a mapping, refusing duplicate and merge keys."""
-    result: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        line = first + key_node.start_mark.line
-        if key_node.tag == _TAG_PREFIX + "merge":
-            raise NewsgenError(
-                "YAML merge keys (<<) are not allowed", "write the keys out", line=line
-            )
-        key = _build(key_node, (*path, "\0key"), out, first, src, seen)
+    def key(self, node: yaml.Node, path: tuple[Any, ...], line: int) -> str:
+        """Read a mapping key, which must be plain text (or a number, read as text)."""
+        if self.fast and node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
+            return str(node.value)
+        key = self.build(node, (*path, "\0key"))
         if not isinstance(key, str | int):
             raise NewsgenError(
                 "a key must be plain text", "remove the brackets or quotes", line=line
             )
-        key = str(key)
-        if key in result:
-            raise NewsgenError(
-                f"'{key}' is given twice",
-                f"keep one '{key}:' line (first at line {out.lines[(*path, key)]})",
-                field=key,
-                line=line,
-            )
-        out.lines[(*path, key)] = line
-        _refuse_alias(value_node, seen, (*path, key), line)
-        result[key] = _build(value_node, (*path, key), out, first, src, seen)
-    out.lines.pop((*path, "\0key"), None)
-    return result
+        return str(key)
+
+    def scalar(self, node: yaml.ScalarNode, path: tuple[Any, ...]) -> Any:
+        """Resolve a scalar like SafeLoader, except timestamps, which stay text for our dates."""
+        tag = node.tag
+        if tag in (_STR_TAG, _TIMESTAMP_TAG):
+            value: Any = node.value
+        else:
+            try:
+                value = _CONSTRUCTOR.construct_object(node, deep=True)
+            except yaml.YAMLError:
+                value = node.value
+        if self.src and not node.style and isinstance(value, str) and value:
+            _check_comment_truncation(node, path, self.out, self.first, self.src)
+        return value
 
 
-def _scalar(
-    node: yaml.ScalarNode, path: tuple[Any, ...], out: Loaded, first: int, src: list[str]
-) -> Any:
-    """Resolve a scalar like SafeLoader, except timestamps, which stay text for our date parser."""
-    tag = node.tag
-    if tag == _TAG_PREFIX + "timestamp" or tag == _TAG_PREFIX + "str":
-        value: Any = node.value
-    else:
-        try:
-            value = _CONSTRUCTOR.construct_object(node, deep=True)
-        except yaml.YAMLError:
-            value = node.value
-    if not node.style and isinstance(value, str) and value:
-        _check_comment_truncation(node, path, out, first, src)
-    return value
+def _tag_error(node: yaml.Node, path: tuple[Any, ...], line: int) -> NewsgenError:
+    """Refuse explicit tags such as !!python/object: YAML would silently read something else."""
+    return NewsgenError(
+        f"the YAML tag {node.tag.replace(_TAG_PREFIX, '!!')} is not allowed",
+        "remove the '!' part and write plain text",
+        field=str(path[0]) if path else "",
+        line=line,
+    )
+
+
+def _alias_error(path: tuple[Any, ...], line: int) -> NewsgenError:
+    """Refuse a node met before (an alias), at the line that uses it rather than the anchor's."""
+    return NewsgenError(
+        "YAML anchors and aliases (& and *) are not allowed in front matter",
+        "write the value out in full",
+        field=str(path[0]) if path else "",
+        line=line,
+    )
 
 
 def _check_comment_truncation(

@@ -125,6 +125,50 @@ def test_each_error_names_file_line_and_fix(tmp_path: Path, text: str, expected:
     assert any(m.startswith(expected) for m in messages(parsed)), messages(parsed)
 
 
+@pytest.mark.parametrize("extra", ["", "# ghi chú của biên tập\n", 'summary: "Ngôi *sao* mới"\n'])
+def test_item_and_key_lines_are_the_same_with_or_without_comments_and_stars(
+    tmp_path: Path, extra: str
+) -> None:
+    # a '#' or '*' anywhere turns on the comment and alias checks: lines must not move
+    head = f'---\n{extra}title: "Tin"\ndate: 2025-01-01\naliases:\n  - /cu/tin.html\n'
+    shift = extra.count("\n")
+    assert messages(parse(head + "  - ../ngoai.html\n---\nB\n", tmp_path)) == [
+        f"content/thoi-su/bai.md:{6 + shift}: aliases: '../ngoai.html' is not a path of this"
+        " site (write it as /path/page.html)"
+    ]
+    assert messages(parse(head + "  - 5\n---\nB\n", tmp_path)) == [
+        f"content/thoi-su/bai.md:{6 + shift}: aliases: item 5 was read as a number, not text"
+        " (put it in quotes)"
+    ]
+    good = parse(head + "  - /cu/tin-2.html\n---\nB\n", tmp_path).article
+    assert good is not None and good.aliases == ("/cu/tin.html", "/cu/tin-2.html")
+    assert dict(good.lines) == {"aliases": 4 + shift, "date": 3 + shift, "title": 2 + shift} | (
+        {"summary": 2} if "summary" in extra else {}
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "body", "body_line"),
+    [
+        ('---\ntitle: "x"\ndate: 2025-01-01\n---\nThân bài.\n', "Thân bài.\n", 5),
+        ('---  \ntitle: "x"\ndate: 2025-01-01\n...\t\n\nThân bài.', "\nThân bài.", 5),
+        ('---\ntitle: "x"\ndate: 2025-01-01\n---', "", 5),
+    ],
+)
+def test_body_starts_after_the_closing_line(
+    tmp_path: Path, text: str, body: str, body_line: int
+) -> None:
+    from newsgen.frontmatter import split
+
+    parts = split(text)
+    assert (parts.front, parts.body, parts.body_line) == (
+        'title: "x"\ndate: 2025-01-01',
+        body,
+        body_line,
+    )
+    assert parse(text, tmp_path).article is not None
+
+
 def test_not_utf8_names_the_position(tmp_path: Path) -> None:
     data = '---\ntitle: "Tin"\ndate: 2025-01-01\n---\n\nTi\xeang Vi\xeat\n'.encode("latin-1")
     parsed = parse(data, tmp_path)
