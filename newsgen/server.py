@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import html
 import ipaddress
 import json
@@ -573,10 +574,17 @@ def start(options: ServeOptions) -> Running:
         preview.rebuild()
         watcher.refresh(theme_folders(site))
 
-    debouncer = Debouncer(rebuild, options.quiet)
+    # builds run with the cyclic garbage collector off; it catches up while the editor's save
+    # settles, so its pause never lands between the rebuild and the reloaded page
+    debouncer = Debouncer(rebuild, options.quiet, on_burst=_collect_garbage)
     watcher = Watcher(site, debouncer.poke, poll=options.poll)
     watcher.start(theme_folders(site))
     return Running(server, preview, watcher, debouncer, url, thread)
+
+
+def _collect_garbage() -> None:
+    """Free the reference cycles builds left behind (builds run with the collector off)."""
+    gc.collect()
 
 
 def _report(state: State, log: Callable[[str], None]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -87,10 +88,17 @@ def build(request: BuildRequest) -> BuildResult:
     result = BuildResult()
     clock = _Clock(result.timings)
     cache = open_cache(request)
+    # Millions of short-lived objects and almost no reference cycles: the cyclic collector would
+    # rescan the parsed site over and over (0.2-0.4 s a rebuild at 10,000 articles) and, in forked
+    # workers, touch every inherited object (copying memory pages). It runs again afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         _run(request, result, clock, cache)
     finally:
         cache.close()
+        if collecting:
+            gc.enable()
     return result
 
 

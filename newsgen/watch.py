@@ -55,9 +55,15 @@ def is_ignored(path: str) -> bool:
 class Debouncer:
     """Run `action` once per burst of pokes, never twice at once, once more if poked mid-run."""
 
-    def __init__(self, action: Callable[[], None], quiet: float = QUIET_PERIOD) -> None:
+    def __init__(
+        self,
+        action: Callable[[], None],
+        quiet: float = QUIET_PERIOD,
+        on_burst: Callable[[], None] | None = None,
+    ) -> None:
         self.action = action
         self.quiet = quiet
+        self.on_burst = on_burst  # runs while the quiet period is counted (housekeeping)
         self._cond = threading.Condition()
         self._pending = False
         self._last = 0.0
@@ -88,12 +94,18 @@ class Debouncer:
 
     def _loop(self) -> None:
         """Wait for a poke, wait for quiet, run; repeat until closed."""
+        idle = False
         while True:
             with self._cond:
                 while not self._pending and not self._closed:
+                    idle = True
                     self._cond.wait()
                 if self._closed:
                     return
+            if idle and self.on_burst is not None:
+                idle = False
+                self.on_burst()
+            with self._cond:
                 remaining = self._last + self.quiet - time.monotonic()
                 if remaining > 0:
                     self._cond.wait(remaining)

@@ -205,6 +205,25 @@ def test_debouncer_runs_once_per_burst_and_once_more_for_a_change_mid_build() ->
     assert runs == [0, 1]
 
 
+def test_housekeeping_runs_once_per_burst_before_its_build() -> None:
+    """The garbage collector's pause goes in the quiet period, not between build and page."""
+    order: list[str] = []
+    done = threading.Event()
+
+    def action() -> None:
+        order.append("build")
+        done.set()
+
+    debouncer = Debouncer(action, quiet=0.05, on_burst=lambda: order.append("collect"))
+    for _ in range(17):
+        debouncer.poke()
+    assert done.wait(10)
+    while debouncer.busy:
+        threading.Event().wait(0.02)
+    debouncer.close()
+    assert order == ["collect", "build"]
+
+
 @pytest.mark.parametrize(
     ("rel", "ignored"),
     [
