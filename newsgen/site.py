@@ -531,6 +531,9 @@ def _search_bundle(
     changed = any(w.changed for w in written if w.rel in articles)
     previous = staging.previous / search.OUTPUT_DIR if staging.previous else None
     if previous is not None and previous.is_dir() and (not changed or not request.search):
+        known = _kept_bundle(staging, old)
+        if known is not None:
+            return known
         return [_keep_file(staging, rel, path, old) for rel, path in _files_under(previous)]
     if not request.search:
         return []
@@ -541,6 +544,20 @@ def _search_bundle(
         size, inode = staging.inode(done.rel)
         out.append((done, PageRecord(_SEARCH_KEY, done.sha256, size, inode)))
     return out
+
+
+def _kept_bundle(
+    staging: Staging, old: dict[str, PageRecord]
+) -> list[tuple[Written, PageRecord | None]] | None:
+    """Keep the search index the last build recorded, without listing its folder; None if unsure."""
+    out: list[tuple[Written, PageRecord | None]] = []
+    for rel in sorted(rel for rel, record in old.items() if record.key == _SEARCH_KEY):
+        record = old[rel]
+        kept = staging.keep(rel, record.sha256, record.size, record.inode)
+        if kept is None:
+            return None  # changed behind our back: read the folder as it is
+        out.append((kept, record))
+    return out or None
 
 
 def _files_under(folder: Path) -> list[tuple[str, Path]]:

@@ -46,6 +46,23 @@ def test_search_bundle_is_identical_between_builds(site, build) -> None:
     assert _bundle(root / "public") == first
 
 
+@needs_pagefind
+def test_a_rebuild_that_skips_search_keeps_the_index_files(site, build) -> None:
+    """The preview's rebuilds keep the first build's index: same files, same inodes, listed."""
+    root = site({"content/thoi-su/a.md": article("Trí tuệ nhân tạo", "2025-04-22 09:07")})
+    assert build(root)[0] == 0
+    index = root / "public/pagefind/pagefind-entry.json"
+    inode = index.stat().st_ino
+    first = _bundle(root / "public")
+    page = root / "content/thoi-su/a.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
+    assert build(root, "--no-search")[0] == 0
+    assert _bundle(root / "public") == first
+    assert index.stat().st_ino == inode
+    manifest = json.loads((root / "public/manifest.json").read_text())["files"]
+    assert "pagefind/pagefind-entry.json" in manifest
+
+
 def test_build_works_and_says_so_without_pagefind(site, build, monkeypatch) -> None:
     monkeypatch.setattr(search, "executable", lambda: None)
     root = site({"content/thoi-su/a.md": article("Trí tuệ nhân tạo", "2025-04-22 09:07")})
