@@ -101,6 +101,13 @@ class Reuse:
     pages: dict[str, PageRecord] = field(default_factory=dict)
     output: str = ""
     index: Any = None  # index.Carry: what the site index keeps between builds
+    unsaved: Path | None = None  # cache folder whose page records are older than `pages`
+
+    def flush(self) -> None:
+        """Write the page records kept in memory to the cache folder (when the process stops)."""
+        if self.unsaved is not None and self.pages and self.output:
+            _write_pages(self.unsaved, Path(self.output), self.pages)
+        self.unsaved = None
 
 
 class BuildCache:
@@ -179,24 +186,27 @@ class BuildCache:
             return {}
         if not isinstance(saved, dict) or saved.get("format") != FORMAT:
             return {}
-        if saved.get("output") != where:
-            return {}
+        if saved.get("output") != where or saved.get("manifest") != _manifest_hash(output):
+            return {}  # records of another folder, or of another state of this one
         pages = saved.get("pages")
         return pages if isinstance(pages, dict) else {}
 
     def store_pages(self, output: Path, pages: dict[str, PageRecord]) -> None:
-        """Remember this build's pages (atomically: a killed build leaves the old file)."""
+        """Remember this build's pages (atomically: a killed build leaves the old file).
+
+        A long-lived process keeps them in memory and writes them to the folder only for its
+        first build and when it stops (`Reuse.flush`): pickling 24,000 records costs 40 ms a save.
+        """
         where = str(output.resolve())
         if self.reuse is not None:
+            later = bool(self.reuse.pages) and self.reuse.output == where
             self.reuse.pages = pages
             self.reuse.output = where
-        if self.folder is None:
-            return
-        data = pickle.dumps({"format": FORMAT, "output": where, "pages": pages}, protocol=5)
-        temp = self.folder / f"{_PAGES_FILE}.{os.getpid()}.tmp"
-        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-            temp.write_bytes(data)
-            os.replace(temp, self.folder / _PAGES_FILE)
+            if later and self.folder is not None:
+                self.reuse.unsaved = self.folder
+                return
+        if self.folder is not None:
+            _write_pages(self.folder, output, pages)
 
     def forget_pages(self) -> None:
         """Drop page records (after a failed build the output may not match them)."""
@@ -211,6 +221,25 @@ class BuildCache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _manifest_hash(output: Path) -> str:
+    """Hash the output's manifest: page records are valid only for the output they describe."""
+    try:
+        return hashlib.sha256((output / "manifest.json").read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _write_pages(folder: Path, output: Path, pages: dict[str, PageRecord]) -> None:
+    """Write the page records of `output` into the cache folder, atomically."""
+    where = str(output.resolve())
+    saved = {"format": FORMAT, "output": where, "manifest": _manifest_hash(output), "pages": pages}
+    data = pickle.dumps(saved, protocol=5)
+    temp = folder / f"{_PAGES_FILE}.{os.getpid()}.tmp"
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+        temp.write_bytes(data)
+        os.replace(temp, folder / _PAGES_FILE)
 
 
 def _open_db(path: Path) -> sqlite3.Connection:

@@ -519,6 +519,7 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
             f"{result.unchanged} unchanged, {seconds:.2f} s"
         )
 
+    run.flush = reuse.flush  # type: ignore[attr-defined]  # called when the preview stops
     return run
 
 
@@ -545,9 +546,12 @@ class Running:
     thread: threading.Thread
 
     def close(self) -> None:
-        """Stop watching, stop serving, release waiting requests."""
+        """Stop watching, stop serving, release waiting requests, save the page records."""
         self.watcher.stop()
         self.debouncer.close()
+        flush = getattr(self.preview.builder, "flush", None)
+        if flush is not None:
+            flush()
         self.preview.close()
         self.server.shutdown()
         self.server.server_close()

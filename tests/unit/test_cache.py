@@ -45,7 +45,12 @@ def test_fingerprint_is_the_same_whatever_the_hash_seed() -> None:
     for seed in ("0", "1", "12345"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
         out = subprocess.run(
-            [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True
+            [sys.executable, "-c", code],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         digests.add(out.stdout.strip())
     assert len(digests) == 1
@@ -93,6 +98,31 @@ def test_page_records_belong_to_one_output_folder(tmp_path: Path) -> None:
     assert store.pages(tmp_path / "elsewhere") == {}
     (tmp_path / "c" / "pages.pickle").write_bytes(b"not a pickle")
     assert store.pages(tmp_path / "public") == {}
+
+
+def test_page_records_hold_only_for_the_output_state_they_describe(tmp_path: Path) -> None:
+    """Records written before the output changed (a crashed preview) are not trusted."""
+    public = tmp_path / "public"
+    public.mkdir()
+    (public / "manifest.json").write_text('{"files": {"index.html": "ab"}}\n')
+    store = cache.BuildCache(tmp_path / "c")
+    record = cache.PageRecord(b"k", "ab", 3, 7)
+    store.store_pages(public, {"index.html": record})
+    assert cache.BuildCache(tmp_path / "c").pages(public) == {"index.html": record}
+    (public / "manifest.json").write_text('{"files": {"index.html": "cd"}}\n')
+    assert cache.BuildCache(tmp_path / "c").pages(public) == {}
+
+
+def test_a_long_lived_process_writes_page_records_when_it_stops(tmp_path: Path) -> None:
+    public = tmp_path / "public"
+    reuse = Reuse()
+    first, second = cache.PageRecord(b"1", "ab", 3, 7), cache.PageRecord(b"2", "cd", 3, 8)
+    cache.BuildCache(tmp_path / "c", reuse).store_pages(public, {"index.html": first})
+    cache.BuildCache(tmp_path / "c", reuse).store_pages(public, {"index.html": second})
+    assert cache.BuildCache(tmp_path / "c").pages(public) == {"index.html": first}
+    assert cache.BuildCache(tmp_path / "c", reuse).pages(public) == {"index.html": second}
+    reuse.flush()
+    assert cache.BuildCache(tmp_path / "c").pages(public) == {"index.html": second}
 
 
 def test_damaged_database_is_recreated(tmp_path: Path) -> None:
