@@ -86,31 +86,37 @@ class Carry:
 
     docs: dict[int, tuple[Article, related.RelatedDoc]] = field(default_factory=dict)
     related: related.RelatedIndex | None = None  # updated in place of a full rebuild
+    shape: tuple[Any, Any] | None = None  # (what it depends on, _Shape) of the last build
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """The taxonomies, URLs and order of the published articles: what a body edit leaves alone."""
+
+    order: tuple[int, ...]  # positions in date order of the newest-first order
+    urls: tuple[str, ...]  # newest first
+    categories: tuple[Term, ...]
+    tags: tuple[Term, ...]
+    authors: tuple[Term, ...]
+    article_category: tuple[int, ...]
+    article_tags: tuple[tuple[int, ...], ...]
+    article_authors: tuple[tuple[int, ...], ...]
+    months: tuple[tuple[tuple[int, int], tuple[int, ...]], ...]
+    problems: tuple[Problem, ...]
 
 
 def build_index(
     articles: Sequence[Article], config: SiteConfig, options: Options, carry: Carry | None = None
 ) -> tuple[SiteIndex, list[Problem]]:
     """Filter, order and cross-reference the articles; report URL clashes and unknown pins."""
-    problems: list[Problem] = []
     published = sorted(
         (a for a in articles if is_published(a, options)), key=lambda a: (a.date, a.rel)
     )
-    # taxonomies in date order (oldest first), so slug clashes are numbered by first appearance
-    categories = _terms(((a.category,) for a in published), config, "", _reserved(config))
-    tags = _terms((a.tags for a in published), config, config.paths.tag + "/")
-    authors = _terms((a.authors for a in published), config, config.paths.author + "/")
-    urls = [_permalink(a, config, categories) for a in published]
-    problems += _url_clashes(published, urls)
-    order = sorted(range(len(published)), key=lambda i: (-published[i].date.timestamp(), urls[i]))
-    ordered = [published[i] for i in order]
-    ordered_urls = [urls[i] for i in order]
-    by_url = {u: i for i, u in enumerate(ordered_urls)}
-    cat_terms = _finish("category", categories, ordered, lambda a: (a.category,))
-    tag_terms = _finish("tag", tags, ordered, lambda a: a.tags)
-    author_terms = _finish("author", authors, ordered, lambda a: a.authors)
+    shape = _shape_of(published, config, carry)
+    problems = list(shape.problems)
+    ordered = [published[i] for i in shape.order]
     memo = carry.docs if carry is not None else None
-    docs, pin_problems = _related_docs(ordered, ordered_urls, articles, config, memo)
+    docs, pin_problems = _related_docs(ordered, shape.urls, articles, config, memo)
     problems += pin_problems
     clash = any(
         p.field == "slug" for p in problems
@@ -118,7 +124,50 @@ def build_index(
     links = _related_links(docs, config.related_count, clash, carry)
     index = SiteIndex(
         articles=tuple(ordered),
-        urls=tuple(ordered_urls),
+        urls=shape.urls,
+        categories=shape.categories,
+        tags=shape.tags,
+        authors=shape.authors,
+        article_category=shape.article_category,
+        article_tags=shape.article_tags,
+        article_authors=shape.article_authors,
+        related=dict(links),
+        months=shape.months,
+        next_change=next_change(articles, options.now, options),
+        by_url={u: i for i, u in enumerate(shape.urls)},
+    )
+    return index, problems
+
+
+def _shape_of(published: list[Article], config: SiteConfig, carry: Carry | None) -> _Shape:
+    """Return the taxonomies and URLs, reusing the last build's when no article's place changed."""
+    if carry is None:
+        return _make_shape(published, config)
+    key = (
+        config,
+        [(a.rel, a.date, a.category, a.tags, a.authors, a.slug) for a in published],
+    )
+    if carry.shape is None or carry.shape[0] != key or carry.shape[1].problems:
+        carry.shape = (key, _make_shape(published, config))
+    return carry.shape[1]
+
+
+def _make_shape(published: list[Article], config: SiteConfig) -> _Shape:
+    """Work out the taxonomies, URLs and newest-first order of the published articles."""
+    # taxonomies in date order (oldest first), so slug clashes are numbered by first appearance
+    categories = _terms(((a.category,) for a in published), config, "", _reserved(config))
+    tags = _terms((a.tags for a in published), config, config.paths.tag + "/")
+    authors = _terms((a.authors for a in published), config, config.paths.author + "/")
+    urls = [_permalink(a, config, categories) for a in published]
+    problems = _url_clashes(published, urls)
+    order = sorted(range(len(published)), key=lambda i: (-published[i].date.timestamp(), urls[i]))
+    ordered = [published[i] for i in order]
+    cat_terms = _finish("category", categories, ordered, lambda a: (a.category,))
+    tag_terms = _finish("tag", tags, ordered, lambda a: a.tags)
+    author_terms = _finish("author", authors, ordered, lambda a: a.authors)
+    return _Shape(
+        order=tuple(order),
+        urls=tuple(urls[i] for i in order),
         categories=cat_terms,
         tags=tag_terms,
         authors=author_terms,
@@ -127,12 +176,9 @@ def build_index(
         ),
         article_tags=_positions(tag_terms, (a.tags for a in ordered)),
         article_authors=_positions(author_terms, (a.authors for a in ordered)),
-        related=dict(links),
         months=_months(ordered, config),
-        next_change=next_change(articles, options.now, options),
-        by_url=by_url,
+        problems=tuple(problems),
     )
-    return index, problems
 
 
 @dataclass
