@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsgen import output
 from newsgen.output import MANIFEST, Staging, spare_path
@@ -246,3 +249,10 @@ def test_any_sequence_of_builds_aborts_and_kills_gives_the_cold_output(
         assert (published(out) if out.exists() else None) == before
         if ending == "abort":
             staging.abort()
+
+
+@given(st.dictionaries(st.text(), st.text(alphabet="0123456789abcdef", max_size=64), max_size=20))
+def test_manifest_is_written_exactly_as_json_would_write_it(files: dict[str, str]) -> None:
+    """Readers parse manifest.json; the fast writer must give json.dumps's bytes."""
+    expected = json.dumps({"files": files}, indent=1, sort_keys=True).encode() + b"\n"
+    assert output.manifest_bytes(files) == expected
