@@ -102,6 +102,7 @@ class Reuse:
     output: str = ""
     index: Any = None  # index.Carry: what the site index keeps between builds
     unsaved: Path | None = None  # cache folder whose page records are older than `pages`
+    before: Any = None  # (output, environment key, pages.Before) of the last successful build
 
     def flush(self) -> None:
         """Write the page records kept in memory to the cache folder (when the process stops)."""

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from . import related
+from .cache import PageRecord
 from .config import SiteConfig
 from .errors import Problem
 from .index import SiteIndex, Term
@@ -46,6 +47,7 @@ class Page:
     data: bytes | None = None
     deps: tuple[str, ...] | None = None  # one line each (views.dep): what the bytes depend on
     make: Callable[[], Any] | None = None  # -> context (template pages) or bytes (data pages)
+    key: bytes | None = None  # known key: the last build planned this page from the same inputs
     label: str = ""  # what the page shows, for messages
     sitemap: bool = False  # an indexable HTML page, listed in sitemap.xml
     modified: dt.datetime | None = None  # sitemap lastmod: newest change shown on the page
@@ -73,10 +75,26 @@ class Page:
         return data
 
 
-def plan_pages(index: SiteIndex, config: SiteConfig, now: dt.datetime) -> Iterator[Page]:
-    """Yield every page: articles, listings, taxonomy indexes, 404 and machine-readable files."""
+@dataclass(frozen=True)
+class Before:
+    """The last successful build of a long-lived process, to plan the next one from its changes."""
+
+    index: SiteIndex
+    now: dt.datetime
+    records: Mapping[str, PageRecord]  # output path -> what the last build wrote there
+
+
+def plan_pages(
+    index: SiteIndex, config: SiteConfig, now: dt.datetime, before: Before | None = None
+) -> Iterator[Page]:
+    """Yield every page: articles, listings, taxonomy indexes, 404 and machine-readable files.
+
+    With `before` (same taxonomies and URLs, same environment), a page none of whose inputs
+    changed takes its key from the last build instead of working out its dependencies again.
+    """
+    same = _unchanged(index, now, before)
     sitemap: list[sitemaps.Entry] = []
-    for page in _html_pages(index, config, now):
+    for page in _html_pages(index, config, now, same):
         if page.sitemap:
             sitemap.append(sitemaps.Entry(page.url, page.modified))
         yield page
@@ -105,29 +123,64 @@ def plan_pages(index: SiteIndex, config: SiteConfig, now: dt.datetime) -> Iterat
     yield Page("/robots.txt", None, {}, sitemaps.robots_txt(config))
 
 
-def _html_pages(index: SiteIndex, config: SiteConfig, now: dt.datetime) -> Iterator[Page]:
+@dataclass(frozen=True)
+class _Same:
+    """What the last build planned from the same inputs: its keys and the unchanged articles."""
+
+    records: Mapping[str, PageRecord]
+    articles: frozenset[int]  # positions whose article page depends on nothing that changed
+    entries: frozenset[int]  # positions whose list entry is unchanged
+
+
+def _unchanged(index: SiteIndex, now: dt.datetime, before: Before | None) -> _Same | None:
+    """Find the articles and list entries whose inputs are the last build's (None: plan all)."""
+    if before is None or before.index.urls is not index.urls:  # taxonomies or URLs moved
+        return None
+    old = before.index
+    count = len(index.articles)
+    entries = frozenset(p for p in range(count) if index.articles[p] is old.articles[p])
+    articles = set()
+    for p in entries:
+        date, url = index.articles[p].date, index.urls[p]
+        links = index.related.get(url)
+        if (date > now) != (date > before.now) or links is not old.related.get(url):
+            continue  # embargo lifted (a badge) or another "Xem thêm" list
+        if all(index.by_url[link.url] in entries for link in links or ()):
+            articles.add(p)
+    return _Same(before.records, frozenset(articles), entries)
+
+
+def _html_pages(
+    index: SiteIndex, config: SiteConfig, now: dt.datetime, same: _Same | None = None
+) -> Iterator[Page]:
     """Yield the HTML pages: articles, listings, taxonomy indexes and 404."""
     home = Link("Trang chủ", "/")
     site_feed = Link(config.title, "/rss.xml")
     for position in range(len(index.articles)):
-        yield _article_page(index, position, config, now)
+        yield _article_page(index, position, config, now, same)
     yield from _listing(
-        index, range(len(index.articles)), "/", "home", config.title, config, config.description
+        index,
+        range(len(index.articles)),
+        "/",
+        "home",
+        config.title,
+        config,
+        config.description,
+        same=same,
     )
     for term in index.categories:
-        yield from _term_pages(index, term, "category", config)
+        yield from _term_pages(index, term, "category", config, same=same)
     tags_index = Link("Từ khóa", f"/{config.paths.tag}/")
     authors_index = Link("Tác giả", f"/{config.paths.author}/")
     for term in index.tags:
-        yield from _term_pages(index, term, "tag", config, tags_index)
+        yield from _term_pages(index, term, "tag", config, tags_index, same)
     for term in index.authors:
-        yield from _term_pages(index, term, "author", config, authors_index)
+        yield from _term_pages(index, term, "author", config, authors_index, same)
     for (year, month), members in index.months:
         title = f"Tin tháng {month}/{year}"
         url = f"/{year:04d}/{month:02d}/"
-        yield from _listing(
-            index, members, url, "archive", title, config, trail=(home, Link(title, url))
-        )
+        trail = (home, Link(title, url))
+        yield from _listing(index, members, url, "archive", title, config, trail=trail, same=same)
     newest = _newest(index, range(len(index.articles)))
     yield _terms_index(index.tags, tags_index, "tags", config, newest)
     yield _terms_index(index.authors, authors_index, "authors", config, newest)
@@ -137,11 +190,25 @@ def _html_pages(index: SiteIndex, config: SiteConfig, now: dt.datetime) -> Itera
     yield Page("/404.html", "404.html", {"page": meta}, label="404")
 
 
-def _article_page(index: SiteIndex, position: int, config: SiteConfig, now: dt.datetime) -> Page:
+def _article_page(
+    index: SiteIndex, position: int, config: SiteConfig, now: dt.datetime, same: _Same | None = None
+) -> Page:
     """Plan an article page: what it depends on now, its context only if it must be rendered."""
     article = index.articles[position]
     url = index.urls[position]
     scheduled = article.date > now
+    make = partial(_article_context, index, position, config, now)
+    record = same.records.get(url.lstrip("/") + "index.html") if same is not None else None
+    if record is not None and position in same.articles:  # type: ignore[union-attr]
+        return Page(
+            url,
+            "article.html",
+            make=make,
+            key=record.key,
+            label=f"article '{article.title}'",
+            sitemap=not (article.draft or scheduled),
+            modified=article.updated or article.date,
+        )
     entries = dep_tables(index)["entry"]
     deps = (
         dep("article", scheduled),
@@ -154,7 +221,7 @@ def _article_page(index: SiteIndex, position: int, config: SiteConfig, now: dt.d
         url,
         "article.html",
         deps=deps,
-        make=partial(_article_context, index, position, config, now),
+        make=make,
         label=f"article '{article.title}'",
         sitemap=not (article.draft or scheduled),
         modified=article.updated or article.date,
@@ -184,7 +251,12 @@ def _article_context(
 
 
 def _term_pages(
-    index: SiteIndex, term: Term, kind: str, config: SiteConfig, parent: Link | None = None
+    index: SiteIndex,
+    term: Term,
+    kind: str,
+    config: SiteConfig,
+    parent: Link | None = None,
+    same: _Same | None = None,
 ) -> Iterator[Page]:
     """Plan the paginated listing of one category, tag or author."""
     titles = {
@@ -204,6 +276,7 @@ def _term_pages(
         heading=term.name,
         trail=trail,
         feeds=feed if kind == "category" else (),
+        same=same,
     )
 
 
@@ -218,6 +291,7 @@ def _listing(
     heading: str | None = None,
     trail: Sequence[Link] = (),
     feeds: tuple[Link, ...] = (),
+    same: _Same | None = None,
 ) -> Iterator[Page]:
     """Plan a paginated listing: page 1 at `base`, page N at `base/<paths.page>/N/`.
 
@@ -241,7 +315,16 @@ def _listing(
     for number in range(1, total + 1):
         chunk = members[(number - 1) * per_page : number * per_page]
         page_title = title if number == 1 else f"{title} - Trang {number}"
-        deps = (head, dep(number, page_title), *[entries[p] for p in chunk])
+        key = None
+        if same is not None and all(p in same.entries for p in chunk):
+            out = urls[number - 1].lstrip("/")
+            record = same.records.get(out + "index.html" if out.endswith("/") or not out else out)
+            key = record.key if record is not None else None
+        deps = (
+            None
+            if key is not None
+            else (head, dep(number, page_title), *[entries[p] for p in chunk])
+        )
         make = partial(
             _listing_context,
             index,
@@ -259,6 +342,7 @@ def _listing(
             "list.html",
             deps=deps,
             make=make,
+            key=key,
             label=label,
             sitemap=True,
             modified=modified,

@@ -25,7 +25,7 @@ from .content import Article, Parsed, Source, parse_article
 from .errors import BuildFailed, Problem
 from .index import Carry, Options, SiteIndex, build_index
 from .output import Staging, Written
-from .pages import Page, check_collisions, plan_pages
+from .pages import Before, Page, check_collisions, plan_pages
 from .progress import Progress, Silent
 from .render import make_environment, render_page, templates_digest, theme_dir
 from .views import Link
@@ -142,7 +142,11 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
     problems += index_problems
     clock.lap("index")
     progress.stage("plan", 0)
-    pages = list(plan_pages(index, config, request.now))
+    nav = tuple(Link(t.name, t.url, len(t.articles)) for t in index.categories)
+    env = make_environment(config, request.now, nav)
+    env_key = _env_key(config, env, cache)
+    before = _before(request, env_key)
+    pages = list(plan_pages(index, config, request.now, before))
     problems += check_collisions(pages)
     clock.lap("plan")
     _raise_if_failed(problems, request.strict)
@@ -152,7 +156,7 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
     result.next_change = index.next_change
     progress.stage("write", len(pages))
     try:
-        _write_all(request, index, pages, result, cache, progress.advance)
+        _write_all(request, index, pages, result, (env, env_key), cache, progress.advance)
     finally:
         progress.finish()
     clock.lap("write")
@@ -440,6 +444,8 @@ def _page_key(env_key: bytes | None, page: Page) -> bytes | None:
     """Hash everything a page's bytes depend on: the environment, template and exact context."""
     if env_key is None:
         return None
+    if page.key is not None:  # planned from the last build's inputs, under the same environment
+        return page.key
     if page.deps is not None:  # one line per dependency: joined, unambiguous
         deps = "\n".join((repr((page.url, page.template)), *page.deps)).encode()
         return hashlib.sha256(env_key + b"deps\0" + deps).digest()
@@ -468,20 +474,44 @@ def _env_key(config: SiteConfig, env: object, cache: BuildCache) -> bytes | None
     return digest.digest()
 
 
+def _before(request: BuildRequest, env_key: bytes | None) -> Before | None:
+    """Return the last build of this process if this one can be planned from its changes."""
+    reuse = request.reuse
+    if reuse is None or env_key is None or not isinstance(reuse.before, tuple):
+        return None
+    output, key, before = reuse.before
+    if (
+        output != str(request.output.resolve())
+        or key != env_key
+        or reuse.pages is not before.records
+    ):
+        return None
+    return before
+
+
+def _remember(request: BuildRequest, index: SiteIndex, env_key: bytes | None) -> None:
+    """Keep this build's index and page keys for planning the next build from its changes."""
+    reuse = request.reuse
+    if reuse is None or env_key is None:
+        return
+    keys = reuse.pages
+    before = Before(index, request.now, keys)
+    reuse.before = (str(request.output.resolve()), env_key, before)
+
+
 def _write_all(
     request: BuildRequest,
     index: SiteIndex,
     pages: list[Page],
     result: BuildResult,
+    environment: tuple[object, bytes | None],
     cache: BuildCache | None = None,
     advance: Callable[[int], None] | None = None,
 ) -> None:
     """Render every page into a staging folder and swap it in; on any failure keep the old output."""
     config = request.config
     cache = cache or BuildCache(None)
-    nav = tuple(Link(t.name, t.url, len(t.articles)) for t in index.categories)
-    env = make_environment(config, request.now, nav)
-    env_key = _env_key(config, env, cache)
+    env, env_key = environment
     old = cache.pages(request.output) if env_key is not None else {}
     staging = Staging(request.output)
     try:
@@ -503,6 +533,7 @@ def _write_all(
         _WORKER.clear()
     if env_key is not None:
         cache.store_pages(request.output, {w.rel: r for w, r in done if r is not None})
+        _remember(request, index, env_key)
     result.files = written
     result.written = sum(w.changed for w in written)
     result.unchanged = len(written) - result.written

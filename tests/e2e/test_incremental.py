@@ -30,6 +30,7 @@ def _articles() -> dict[str, str | bytes]:
             f"2025-04-{10 + i:02d} 08:00",
             f"Đoạn mở đầu của bài {i}.\n\nGiá điện tăng, người dân lo lắng {i}.",
             tags="[Giá điện, Năng lượng]",
+            **({"slug": "bai-so-5-ve-gia-dien"} if i == 5 else {}),
         )
     return files
 
@@ -59,6 +60,20 @@ def _assert_same_as_cold(site_dir: Path, output: Path, tmp_path: Path) -> None:
 def _edit_body(site_dir: Path) -> None:
     path = site_dir / "content/kinh-te/bai-0.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nThêm một câu mới.\n", encoding="utf-8")
+
+
+def _edit_lead(site_dir: Path) -> None:
+    """The first paragraph is the sapo every listing shows: URL and title stay, lists change."""
+    path = site_dir / "content/kinh-te/bai-0.md"
+    text = path.read_text(encoding="utf-8").replace("Đoạn mở đầu", "Đoạn mở đầu đã sửa")
+    path.write_text(text, encoding="utf-8")
+
+
+def _retitle(site_dir: Path) -> None:
+    """A new title under a fixed slug: same URL, but every "Xem thêm" showing it changes."""
+    path = site_dir / "content/thoi-su/bai-5.md"
+    text = path.read_text(encoding="utf-8").replace("Bài số 5 về", "Tin số 5 về")
+    path.write_text(text, encoding="utf-8")
 
 
 def _edit_title(site_dir: Path) -> None:
@@ -113,6 +128,8 @@ def _config(site_dir: Path) -> None:
 
 EDITS: list[tuple[str, Edit]] = [
     ("edit body", _edit_body),
+    ("edit lead", _edit_lead),
+    ("retitle", _retitle),
     ("edit title", _edit_title),
     ("add", _add),
     ("delete", _delete),
