@@ -388,9 +388,9 @@ def _sitemap_pages(config: SiteConfig, entries: list[sitemaps.Entry]) -> list[Pa
     """Plan sitemap.xml, written only when a URL or a lastmod changed (split ones: always)."""
     if len(entries) > sitemaps.SITEMAP_LIMIT:
         return [Page(url, None, {}, data) for url, data in sitemaps.sitemap_files(config, entries)]
-    deps = (dep(e.url, e.lastmod.isoformat() if e.lastmod else None) for e in entries)
+    stamps = tuple((e.url, e.lastmod.timestamp() if e.lastmod else None) for e in entries)
     make = partial(_first_sitemap, config, entries)
-    return [Page("/sitemap.xml", None, deps=("'sitemap'", *deps), make=make)]
+    return [Page("/sitemap.xml", None, deps=(dep("sitemap", stamps),), make=make)]
 
 
 def _first_sitemap(config: SiteConfig, entries: list[sitemaps.Entry]) -> bytes:
