@@ -328,3 +328,11 @@ def test_sample_site_outputs_are_valid(sample_site: Path, build) -> None:
     for page in public.rglob("index.html"):
         for script in parse_html(page).findall(".//script[@type='application/ld+json']"):
             assert json.loads(script.text)["@context"] == "https://schema.org"
+
+
+def test_one_process_building_two_base_urls_links_each_under_its_own(site, build) -> None:
+    """Compiled templates are shared within a process, never across configurations."""
+    built(site, build, FILES, "title: Báo Thử\nbase_url: https://bao.example/\n")
+    public = built(site, build, FILES, "title: Báo Thử\nbase_url: https://user.github.io/bao/\n")
+    html = (public / "404.html").read_text(encoding="utf-8")
+    assert 'href="/bao/assets/favicon.svg"' in html
