@@ -206,6 +206,7 @@ class Staging:
         manifest = manifest_bytes(files)
         self._prune({*files, MANIFEST})
         self.write(MANIFEST, manifest)  # the spare is clean again: its manifest describes it
+        _remember_manifest(self.dir / MANIFEST, files)
         if self.previous is None:
             os.replace(self.dir, self.output)
             return
@@ -262,8 +263,37 @@ def _take_inventory(spare: Path, trusted: bool) -> tuple[set[str], set[str]]:
     return files, dirs
 
 
+# manifests this process wrote, by (device, inode, size, mtime, ctime): the two newest
+_MANIFESTS: dict[tuple[int, ...], frozenset[str]] = {}
+
+
+def _signature(path: Path | str) -> tuple[int, ...] | None:
+    """Return what identifies one version of a file, or None if it is missing."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _remember_manifest(path: Path, files: Iterable[str]) -> None:
+    """Keep the file list of a manifest just written: it comes back as the spare two builds on."""
+    signature = _signature(path)
+    if signature is not None:
+        _MANIFESTS[signature] = frozenset(files)
+        while len(_MANIFESTS) > 2:
+            del _MANIFESTS[next(iter(_MANIFESTS))]
+
+
 def _read_manifest(path: Path) -> set[str] | None:
-    """Return the files a manifest lists, or None when it is missing or not one newsgen wrote."""
+    """Return the files a manifest lists, or None when it is missing or not one newsgen wrote.
+
+    A long-lived process (the preview) finds the spare's manifest among the ones it wrote
+    itself, unchanged (same inode, size and times), and does not parse 2 MB of JSON again.
+    """
+    known = _MANIFESTS.get(_signature(path) or ())
+    if known is not None:
+        return set(known)
     try:
         files = json.loads(path.read_bytes())["files"]
         if not isinstance(files, dict):

@@ -256,3 +256,22 @@ def test_manifest_is_written_exactly_as_json_would_write_it(files: dict[str, str
     """Readers parse manifest.json; the fast writer must give json.dumps's bytes."""
     expected = json.dumps({"files": files}, indent=1, sort_keys=True).encode() + b"\n"
     assert output.manifest_bytes(files) == expected
+
+
+def test_a_long_lived_process_does_not_parse_its_own_spare_manifest_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview's spare is the output it wrote two builds before: its list is remembered."""
+    out = tmp_path / "public"
+    build(out, site(a=b"1"))
+    build(out, site(a=b"2"))
+    parsed: list[bytes] = []
+    real = json.loads
+    monkeypatch.setattr(output.json, "loads", lambda data: parsed.append(data) or real(data))
+    build(out, site(a=b"3", b=b"4"))
+    assert parsed == []
+    assert tree(out) == fresh(tmp_path, site(a=b"3", b=b"4"))
+    (spare_path(out) / MANIFEST).write_text((spare_path(out) / MANIFEST).read_text() + " ")
+    build(out, site(a=b"5"))  # a manifest changed by hand is read again
+    assert len(parsed) == 1
+    assert tree(out) == fresh(tmp_path, site(a=b"5"))
