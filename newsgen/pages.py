@@ -33,7 +33,7 @@ from .views import (
 )
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Page:
     """One output file: rendered from a template with a context, or given as bytes.
 
@@ -137,16 +137,20 @@ def _unchanged(index: SiteIndex, now: dt.datetime, before: Before | None) -> _Sa
     if before is None or before.index.urls is not index.urls:  # taxonomies or URLs moved
         return None
     old = before.index
-    count = len(index.articles)
-    entries = frozenset(p for p in range(count) if index.articles[p] is old.articles[p])
-    articles = set()
+    new_articles, old_articles, urls = index.articles, old.articles, index.urls
+    changed = [p for p in range(len(new_articles)) if new_articles[p] is not old_articles[p]]
+    gone = {urls[p] for p in changed}  # articles whose list entry changed
+    entries = frozenset(range(len(new_articles))).difference(changed)
+    articles = []
+    related, old_related = index.related, old.related
     for p in entries:
-        date, url = index.articles[p].date, index.urls[p]
-        links = index.related.get(url)
-        if (date > now) != (date > before.now) or links is not old.related.get(url):
+        date, url = new_articles[p].date, urls[p]
+        links = related.get(url)
+        if (date > now) != (date > before.now) or links is not old_related.get(url):
             continue  # embargo lifted (a badge) or another "Xem thêm" list
-        if all(index.by_url[link.url] in entries for link in links or ()):
-            articles.add(p)
+        if gone and links and any(link.url in gone for link in links):
+            continue  # a related article's title or picture changed
+        articles.append(p)
     return _Same(before.records, frozenset(articles), entries)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BuildFailed, NewsgenError, Problem
+from .output import spare_path
 from .watch import QUIET_PERIOD, Debouncer, Watcher
 
 PREFIX = "/__newsgen/"
@@ -568,6 +569,12 @@ def start(options: ServeOptions) -> Running:
     preview.builder = make_builder(dataclasses.replace(options, site=site), output, url)
     preview.on_build.append(lambda state: _report(state, options.log))
     preview.rebuild()
+    if preview.state.ok and not spare_path(output).is_dir():
+        # A first build has no spare output to update in place: a second one (the same
+        # pages, nothing to report), before anyone is served, makes it, so the first save
+        # does not pay for 14,000 new folders.
+        with suppress(BuildFailed, NewsgenError, OSError):
+            preview.builder()
     thread = threading.Thread(
         target=server.serve_forever, args=(0.05,), name="newsgen-http", daemon=True
     )

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from newsgen.server import Running, ServeOptions, running
+from newsgen.output import spare_path
+from newsgen.server import Running, ServeOptions, preview_dir, running
 from tests.conftest import NOW, REPO, article, write_site
 
 SLUG_URL = "/thoi-su/bao-so-3/"
@@ -260,6 +261,13 @@ def test_editing_an_article_updates_the_served_page(live: Running) -> None:
     source = live.watcher.site / "content/thoi-su/bao-so-3.md"
     edit(source, article("Bão số 3", body="Gió đã yếu dần.", slug="bao-so-3"))
     assert wait_for(lambda: "Gió đã yếu dần." in get(live, SLUG_URL)[2])
+
+
+def test_the_first_save_updates_a_spare_output_in_place(live: Running) -> None:
+    """Start-up leaves a spare output beside the preview's, so no save rebuilds every folder."""
+    output = preview_dir(live.watcher.site) / "public"
+    assert spare_path(output).is_dir()
+    assert live.preview.state.builds == 1  # the preparatory build is not reported
 
 
 def test_long_poll_answers_with_the_new_version_after_a_rebuild(live: Running) -> None:
