@@ -119,8 +119,9 @@ def load(folder: Path | None, digest: str, now: dt.datetime, output: Path) -> La
         return None
     if record.get("output_inode") != stat.st_ino or record.get("manifest") != _sha(manifest):
         return None
-    if sum(len(names) for _, _, names in os.walk(output)) != record["files"] + 1:
-        return None  # a file was deleted from (or added to) the output by hand
+    folders = record.get("folders")
+    if not isinstance(folders, list) or _folders_stamp(output, folders) != record.get("stamp"):
+        return None  # a file was deleted from, added to or renamed in the output by hand
     built = dt.datetime.fromisoformat(record["now"])
     until = record.get("valid_until")
     if now < built or (until is not None and now >= dt.datetime.fromisoformat(until)):
@@ -147,7 +148,10 @@ def store(
         return
     try:
         manifest = (output / MANIFEST).read_bytes()
+        folders = sorted(_folders(json.loads(manifest)["files"]))
         record = {
+            "folders": folders,
+            "stamp": _folders_stamp(output, folders),
             "inputs": digest,
             "now": now.isoformat(),
             "valid_until": until.isoformat() if until else None,
@@ -165,8 +169,35 @@ def store(
         temp = folder / (RECORD + ".tmp")
         temp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
         os.replace(temp, folder / RECORD)
-    except OSError:
+    except (OSError, ValueError, KeyError, TypeError):
         return
+
+
+def _folders(files: Iterable[str]) -> set[str]:
+    """Return every folder of the output that holds a file, the output itself as ''."""
+    found = {""}
+    for rel in files:
+        parent = rel.rpartition("/")[0]
+        while parent and parent not in found:
+            found.add(parent)
+            parent = parent.rpartition("/")[0]
+    return found
+
+
+def _folders_stamp(output: Path, folders: Sequence[str]) -> str:
+    """Hash every folder's modification time: adding, deleting or renaming a file changes it.
+
+    Cheaper than listing the output (one stat per folder instead of a directory read), and it
+    also notices a file renamed by hand, which a count of files would not.
+    """
+    digest = hashlib.sha256()
+    for rel in folders:
+        try:
+            mtime = os.stat(f"{output}/{rel}" if rel else output).st_mtime_ns
+        except OSError:
+            mtime = -1
+        digest.update(f"{rel}\0{mtime}\n".encode())
+    return digest.hexdigest()
 
 
 def forget(folder: Path | None) -> None:

@@ -66,6 +66,21 @@ def test_a_file_deleted_from_the_output_is_rebuilt(site, build) -> None:
     assert page.is_file()
 
 
+def test_a_file_renamed_or_added_in_the_output_is_rebuilt(site, build) -> None:
+    """Neither changes the number of files; both change a folder, and the build notices."""
+    root = site(FILES)
+    assert build(root)[0] == 0
+    page = root / "public/thoi-su/tin-mot/index.html"
+    page.rename(page.with_name("index.htm"))
+    code, out, _ = build(root)
+    assert code == 0 and out.startswith("built ")
+    assert page.is_file() and not page.with_name("index.htm").exists()
+    (root / "public/thoi-su/stray.html").write_text("x")
+    code, out, _ = build(root)
+    assert code == 0 and out.startswith("built ")
+    assert not (root / "public/thoi-su/stray.html").exists()
+
+
 def test_an_embargo_lifting_rebuilds_even_with_the_same_inputs(site, build) -> None:
     from newsgen.cli import main
 
