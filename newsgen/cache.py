@@ -209,14 +209,6 @@ class BuildCache:
         if self.folder is not None:
             _write_pages(self.folder, output, pages)
 
-    def forget_pages(self) -> None:
-        """Drop page records (after a failed build the output may not match them)."""
-        if self.reuse is not None:
-            self.reuse.pages = {}
-        if self.folder is not None:
-            with contextlib.suppress(OSError):
-                (self.folder / _PAGES_FILE).unlink()
-
     def close(self) -> None:
         """Close the database."""
         if self._db is not None:

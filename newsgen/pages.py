@@ -33,6 +33,12 @@ from .views import (
 )
 
 
+def output_path(url: str) -> str:
+    """Return the file a site-relative URL is served from: '/a/' -> 'a/index.html'."""
+    path = url.lstrip("/")
+    return path + "index.html" if path.endswith("/") or not path else path
+
+
 @dataclass(eq=False, slots=True)
 class Page:
     """One output file: rendered from a template with a context, or given as bytes.
@@ -55,8 +61,7 @@ class Page:
     @property
     def output(self) -> str:
         """Return the file path inside the output folder."""
-        path = self.url.lstrip("/")
-        return path + "index.html" if path.endswith("/") or not path else path
+        return output_path(self.url)
 
     def full_context(self) -> dict[str, Any]:
         """Return the template context, building it now if the page was planned lazily."""
@@ -202,7 +207,7 @@ def _article_page(
     url = index.urls[position]
     scheduled = article.date > now
     make = partial(_article_context, index, position, config, now)
-    record = same.records.get(url.lstrip("/") + "index.html") if same is not None else None
+    record = same.records.get(output_path(url)) if same is not None else None
     if record is not None and position in same.articles:  # type: ignore[union-attr]
         return Page(
             url,
@@ -321,8 +326,7 @@ def _listing(
         page_title = title if number == 1 else f"{title} - Trang {number}"
         key = None
         if same is not None and all(p in same.entries for p in chunk):
-            out = urls[number - 1].lstrip("/")
-            record = same.records.get(out + "index.html" if out.endswith("/") or not out else out)
+            record = same.records.get(output_path(urls[number - 1]))
             key = record.key if record is not None else None
         deps = (
             None

@@ -25,7 +25,7 @@ from .content import Article, Parsed, Source, parse_article
 from .errors import BuildFailed, Problem
 from .index import Carry, Options, SiteIndex, build_index
 from .output import Staging, Written
-from .pages import Before, Page, check_collisions, plan_pages
+from .pages import Before, Page, check_collisions, output_path, plan_pages
 from .progress import Progress, Silent
 from .render import make_environment, render_page, templates_digest, theme_dir
 from .views import Link
@@ -144,7 +144,8 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
     progress.stage("plan", 0)
     nav = tuple(Link(t.name, t.url, len(t.articles)) for t in index.categories)
     env = make_environment(config, request.now, nav)
-    env_key = _env_key(config, env, cache)
+    uses_clock = shortcut.templates_use_clock(config)
+    env_key = _env_key(config, env, cache, uses_clock)
     before = _before(request, env_key)
     pages = list(plan_pages(index, config, request.now, before))
     problems += check_collisions(pages)
@@ -160,7 +161,7 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
     finally:
         progress.finish()
     clock.lap("write")
-    until = shortcut.valid_until(articles, request.now, shortcut.templates_use_clock(config))
+    until = shortcut.valid_until(articles, request.now, uses_clock)
     summary = shortcut.LastBuild(
         result.articles, result.pages, index.next_change, tuple(result.warnings)
     )
@@ -458,12 +459,12 @@ def _page_key(env_key: bytes | None, page: Page) -> bytes | None:
     return hashlib.sha256(env_key + context).digest()
 
 
-def _env_key(config: SiteConfig, env: object, cache: BuildCache) -> bytes | None:
+def _env_key(config: SiteConfig, env: object, cache: BuildCache, uses_clock: bool) -> bytes | None:
     """Hash the code, templates, config and template globals that every page depends on."""
     if not cache.enabled:
         return None
     globals_ = dict(getattr(env, "globals", {}))
-    if not shortcut.templates_use_clock(config):  # else every page would change every build
+    if not uses_clock:  # a template printing build_time makes every page change every build
         globals_.pop("build_time", None)
     try:
         values = cachelib.fingerprint(sorted(globals_.items()))
@@ -558,7 +559,7 @@ def _search_bundle(
     """
     if request.config.search == "off":
         return []
-    articles = {url.lstrip("/") + "index.html" for url in index.urls}
+    articles = {output_path(url) for url in index.urls}
     changed = any(w.changed for w in written if w.rel in articles)
     previous = staging.previous / search.OUTPUT_DIR if staging.previous else None
     if previous is not None and previous.is_dir() and (not changed or not request.search):
