@@ -25,6 +25,7 @@ from typing import Any
 
 from .errors import BuildFailed, NewsgenError, Problem
 from .output import spare_path
+from .search import OUTPUT_DIR as SEARCH_DIR
 from .watch import QUIET_PERIOD, Debouncer, Watcher
 
 PREFIX = "/__newsgen/"
@@ -92,9 +93,12 @@ class State:
 class Preview:
     """Owns the preview's builds: one at a time, the last good output kept, every outcome counted."""
 
-    def __init__(self, builder: Callable[[], str], output: Path) -> None:
+    def __init__(
+        self, builder: Callable[[], str], output: Path, beside: dict[str, Path] | None = None
+    ) -> None:
         self.builder = builder
         self.output = output
+        self.beside = beside or {}  # URL prefix -> folder served from outside the output
         self.state = State()
         self.building = False
         self.closed = False
@@ -139,6 +143,13 @@ class Preview:
             builds=old.builds + 1,
             summary=summary,
         )
+
+    def root_for(self, path: str) -> Path:
+        """Return the folder a URL path is served from: the output, or one kept beside it."""
+        for prefix, folder in self.beside.items():
+            if path.startswith(prefix):
+                return folder
+        return self.output
 
     def snapshot(self, wait_build: bool = True) -> State:
         """Return the current state, waiting for a running build so no half-built site is seen."""
@@ -417,7 +428,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         """Serve a file of the last good build, waiting for a running build first."""
         preview = self.server.preview
         state = preview.snapshot()
-        found = resolve(preview.output, path, query)
+        found = resolve(preview.root_for(path), path, query)
         if found.redirect:
             self._send(
                 HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", {"Location": found.redirect}
@@ -480,6 +491,11 @@ def preview_dir(site: Path) -> Path:
     return site.resolve() / ".newsgen" / "serve"
 
 
+def search_dir(site: Path) -> Path:
+    """Return the folder holding the preview's search index, served at /pagefind/."""
+    return preview_dir(site) / "search"
+
+
 def public_url(host: str, port: int) -> str:
     """Return the address to print and to use as base_url for the preview build."""
     if host in ("0.0.0.0", "::", ""):
@@ -508,6 +524,7 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
             future=options.drafts,
             jobs=jobs,
             cache_dir=preview_dir(options.site) / "cache",
+            search_dir=search_dir(options.site),  # served beside the output, never carried
             reuse=reuse,
             search=first[0],  # Pagefind takes seconds: rebuilds keep the first build's index
         )
@@ -563,7 +580,7 @@ def start(options: ServeOptions) -> Running:
     """Bind, build once, then serve and watch in background threads."""
     site = options.site.resolve()
     output = options.output or preview_dir(site) / "public"
-    preview = Preview(lambda: "", output)
+    preview = Preview(lambda: "", output, {f"/{SEARCH_DIR}/": search_dir(site)})
     server = PreviewServer((options.host, options.port), preview, options.long_poll)
     url = public_url(options.host, server.port)
     preview.builder = make_builder(dataclasses.replace(options, site=site), output, url)

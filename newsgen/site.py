@@ -9,6 +9,7 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import shutil
 import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -49,6 +50,9 @@ class BuildRequest:
     no_cache: bool = False  # build from scratch, read and write no cache folder
     reuse: Reuse | None = None  # in-memory cache a long-lived process passes to every build
     search: bool = True  # index for search; False keeps the previous index (the preview's rebuilds)
+    # write the search index into this folder instead of the output: the preview serves it from
+    # there, so its rebuilds need not carry the index's 10,000 files from one output to the next
+    search_dir: Path | None = None
     progress: Progress | None = None  # live bar or plain lines; None shows nothing
 
 
@@ -559,6 +563,10 @@ def _search_bundle(
     """
     if request.config.search == "off":
         return []
+    if request.search_dir is not None:
+        if request.search:
+            _index_beside(staging, request, index, request.search_dir)
+        return []
     articles = {output_path(url) for url in index.urls}
     changed = any(w.changed for w in written if w.rel in articles)
     previous = staging.previous / search.OUTPUT_DIR if staging.previous else None
@@ -576,6 +584,27 @@ def _search_bundle(
         size, inode = staging.inode(done.rel)
         out.append((done, PageRecord(_SEARCH_KEY, done.sha256, size, inode)))
     return out
+
+
+def _index_beside(staging: Staging, request: BuildRequest, index: SiteIndex, folder: Path) -> None:
+    """Index the staged article pages into `folder`, replacing the index there in one rename."""
+    pages = sorted(output_path(url) for url in index.urls)
+    bundle = search.index_files(staging.dir, request.config.language, pages)
+    folder.mkdir(parents=True, exist_ok=True)
+    fresh = folder / f".{search.OUTPUT_DIR}.new"
+    old = folder / f".{search.OUTPUT_DIR}.old"
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for rel, data in bundle or []:
+        path = fresh / rel.removeprefix(f"{search.OUTPUT_DIR}/")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    live = folder / search.OUTPUT_DIR
+    if live.exists():
+        live.rename(old)
+    if fresh.exists():
+        fresh.rename(live)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _kept_bundle(

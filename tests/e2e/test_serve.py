@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from newsgen import search
 from newsgen.output import spare_path
 from newsgen.server import Running, ServeOptions, preview_dir, running
 from tests.conftest import NOW, REPO, article, write_site
@@ -268,6 +269,20 @@ def test_the_first_save_updates_a_spare_output_in_place(live: Running) -> None:
     output = preview_dir(live.watcher.site) / "public"
     assert spare_path(output).is_dir()
     assert live.preview.state.builds == 1  # the preparatory build is not reported
+
+
+@pytest.mark.skipif(not search.available(), reason="Pagefind is not installed")
+def test_search_index_is_served_from_beside_the_output_and_survives_edits(live: Running) -> None:
+    """Rebuilds never carry the index's files from output to output: it lives in its own folder."""
+    status, head, body = get(live, "/pagefind/pagefind-entry.json")
+    assert status == 200 and head["content-type"].startswith("application/json")
+    assert "languages" in json.loads(body)
+    assert not (live.preview.output / "pagefind").exists()
+    source = live.watcher.site / "content/thoi-su/bao-so-3.md"
+    edit(source, article("Bão số 3", body="Tin cập nhật về bão.", slug="bao-so-3"))
+    assert wait_for(lambda: "Tin cập nhật về bão." in get(live, SLUG_URL)[2])
+    assert get(live, "/pagefind/pagefind-entry.json")[2] == body
+    assert get(live, "/pagefind/../cache/")[0] == 404
 
 
 def test_long_poll_answers_with_the_new_version_after_a_rebuild(live: Running) -> None:
