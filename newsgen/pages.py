@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -25,6 +25,7 @@ from .views import (
     PageMeta,
     Pagination,
     article_view,
+    carry_dep_tables,
     dep,
     dep_tables,
     entry_deps,
@@ -87,128 +88,283 @@ class Before:
     index: SiteIndex
     now: dt.datetime
     records: Mapping[str, PageRecord]  # output path -> what the last build wrote there
+    plan: Plan | None = None  # its pages, to keep all but the ones an edit reaches
+
+
+class _Ref:
+    """The index and clock the article and listing pages of a plan render from.
+
+    A plan made from the last one's changes keeps most of its pages as they are and points them
+    here at the new index and clock, instead of planning 14,000 pages again.
+    """
+
+    __slots__ = ("index", "now")
+
+    def __init__(self, index: SiteIndex, now: dt.datetime) -> None:
+        self.index = index
+        self.now = now
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """One paginated listing as planned: enough to plan any one of its pages again."""
+
+    members: Sequence[int]
+    urls: tuple[str, ...]
+    kind: str
+    title: str
+    description: str
+    heading: str | None
+    trail: tuple[Link, ...]
+    feeds: tuple[Link, ...]  # every feed the page links to, the site's first
+    head: str  # the dependency line every page of the listing shares
+
+
+@dataclass
+class Plan:
+    """Every page of a build, and where an edit reaches among them, to plan the next build from."""
+
+    pages: list[Page]
+    ref: _Ref
+    problems: list[Problem] = field(default_factory=list)
+    listed: int = 0  # pages[:len(articles)] are article pages in index order, listings up to here
+    listings: list[list[int]] = field(default_factory=list)  # position -> slots listing it
+    specs: dict[int, tuple[_Listing, int]] = field(default_factory=dict)  # slot -> page number
+    sitemap: list[Page] = field(default_factory=list)
+    xem_them: Page | None = None
+    # (related mapping, URL -> positions whose "Xem thêm" list links it), made when first needed
+    inbound: tuple[Mapping[str, Any], dict[str, set[int]]] | None = None
+
+
+def plan_site(
+    index: SiteIndex, config: SiteConfig, now: dt.datetime, before: Before | None = None
+) -> Plan:
+    """Plan every page and check that no two share a file; from the last plan when it can be kept.
+
+    With `before` (same taxonomies and URLs, same environment), a page none of whose inputs
+    changed takes its key from the last build instead of working out its dependencies again,
+    and with its plan, only the pages an edit reaches are planned at all.
+    """
+    quick = _replan(index, config, now, before)
+    if quick is not None:
+        return quick
+    plan = Plan([], _Ref(index, now), listings=[[] for _ in index.articles])
+    same = _unchanged(index, now, before)
+    pages = plan.pages
+    for position in range(len(index.articles)):
+        pages.append(_article_page(index, position, config, same, plan.ref))
+    _listings(index, config, same, plan)
+    plan.listed = len(pages)
+    pages += _index_pages(index, config)
+    plan.sitemap = _sitemap_pages(
+        config, [sitemaps.Entry(p.url, p.modified) for p in pages if p.sitemap]
+    )
+    plan.xem_them = _xem_them_page(index)
+    pages += _site_pages(index, config, now, plan)
+    plan.problems = check_collisions(pages)
+    return plan
 
 
 def plan_pages(
     index: SiteIndex, config: SiteConfig, now: dt.datetime, before: Before | None = None
 ) -> Iterator[Page]:
-    """Yield every page: articles, listings, taxonomy indexes, 404 and machine-readable files.
+    """Yield every page: articles, listings, taxonomy indexes, 404 and machine-readable files."""
+    yield from plan_site(index, config, now, before).pages
 
-    With `before` (same taxonomies and URLs, same environment), a page none of whose inputs
-    changed takes its key from the last build instead of working out its dependencies again.
+
+def _replan(
+    index: SiteIndex, config: SiteConfig, now: dt.datetime, before: Before | None
+) -> Plan | None:
+    """Plan from the last plan: keep its pages, plan again those an edit reaches (None: plan all).
+
+    It applies when the taxonomies and URLs are the last build's, no article entered or left
+    sitemap.xml (an embargo, a draft) or moved in it (its update time) and no edited article
+    changed its redirects; the other pages' keys are the last build's records.
     """
-    same = _unchanged(index, now, before)
-    sitemap: list[sitemaps.Entry] = []
-    for page in _html_pages(index, config, now, same):
-        if page.sitemap:
-            sitemap.append(sitemaps.Entry(page.url, page.modified))
-        yield page
+    if before is None or before.plan is None or before.index.urls is not index.urls:
+        return None
+    old, last = before.index, before.plan
+    changed = [
+        p for p, (a, b) in enumerate(zip(index.articles, old.articles, strict=True)) if a is not b
+    ]
+    for p in changed:
+        new_article, old_article = index.articles[p], old.articles[p]
+        if (new_article.updated or new_article.date) != (
+            old_article.updated or old_article.date
+        ) or new_article.draft != old_article.draft:
+            return None  # sitemap.xml changes
+        if new_article.aliases != old_article.aliases:
+            return None  # redirect pages might now collide with a page
+    then = before.now
+    if now != then and any((a.date > now) != (a.date > then) for a in index.articles):
+        return None  # an embargo lifted: the article enters sitemap.xml
+    stale, inbound, moved = _stale(index, before, last, changed)
+    same = _Same(before.records, stale, frozenset(changed))
+    carry_dep_tables(index, old, changed)
+    if ("changed", 0) in old.memo:  # no edited article's time changed (checked above)
+        index.memo["changed", 0] = old.memo["changed", 0]
+    ref = last.ref
+    ref.index, ref.now = index, now  # the kept pages render from the new index, if at all
+    pages = last.pages[: last.listed]
+    records = before.records
+    for page in pages:
+        if page.key is None:  # planned from its dependencies: the last build wrote down the key
+            record = records.get(page.output)
+            if record is not None:
+                page.key = record.key
+    for position in sorted(stale):
+        pages[position] = _article_page(index, position, config, same, ref)
+    for slot in sorted({slot for p in changed for slot in last.listings[p]}):
+        listing, number = last.specs[slot]
+        pages[slot] = _listing_page(index, listing, number, config, same, ref)
+    plan = Plan(pages, ref, [], last.listed, last.listings, last.specs, last.sitemap)
+    plan.inbound = (index.related, inbound)
+    pages += _index_pages(index, config)
+    plan.xem_them = _xem_them_page(index) if moved else last.xem_them
+    pages += _site_pages(index, config, now, plan)
+    return plan
+
+
+@dataclass(frozen=True)
+class _Same:
+    """What the last build planned from the same inputs: its keys, and what changed since."""
+
+    records: Mapping[str, PageRecord]
+    stale: frozenset[int]  # positions whose article page depends on something that changed
+    changed: frozenset[int]  # positions whose list entry changed
+
+
+def _unchanged(index: SiteIndex, now: dt.datetime, before: Before | None) -> _Same | None:
+    """Find the article pages and list entries whose inputs changed (None: plan all)."""
+    if before is None or before.index.urls is not index.urls:  # taxonomies or URLs moved
+        return None
+    old = before.index
+    new_articles, old_articles, urls = index.articles, old.articles, index.urls
+    changed = frozenset(
+        p for p in range(len(new_articles)) if new_articles[p] is not old_articles[p]
+    )
+    gone = {urls[p] for p in changed}  # articles whose list entry changed
+    stale = set(changed)
+    related, old_related = index.related, old.related
+    for p, url in enumerate(urls):
+        date, links = new_articles[p].date, related.get(url)
+        if (date > now) != (date > before.now) or links is not old_related.get(url):
+            stale.add(p)  # embargo lifted (a badge) or another "Xem thêm" list
+        elif gone and links and any(link.url in gone for link in links):
+            stale.add(p)  # a related article's title or picture changed
+    return _Same(before.records, frozenset(stale), changed)
+
+
+def _stale(
+    index: SiteIndex, before: Before, last: Plan, changed: list[int]
+) -> tuple[frozenset[int], dict[str, set[int]], bool]:
+    """Return the article pages an edit reaches: edited, with a new "Xem thêm" list, or showing one.
+
+    Also returned: which articles' lists link each URL (kept from plan to plan) and whether any
+    list changed. The caller has made sure no embargo lifted since the last build.
+    """
+    urls, related, old_related = index.urls, index.related, before.index.related
+    moved = [p for p, url in enumerate(urls) if related.get(url) is not old_related.get(url)]
+    inbound = last.inbound
+    if inbound is None or inbound[0] is not old_related:
+        table: dict[str, set[int]] = {}
+        for p, url in enumerate(urls):
+            for link in related.get(url, ()):
+                table.setdefault(link.url, set()).add(p)
+    else:
+        table = inbound[1]
+        for p in moved:
+            for link in old_related.get(urls[p], ()):
+                table[link.url].discard(p)
+            for link in related.get(urls[p], ()):
+                table.setdefault(link.url, set()).add(p)
+    last.inbound = None  # updated in place: it now describes the new index only
+    stale = set(changed)
+    stale.update(moved)
+    for p in changed:
+        stale.update(table.get(urls[p], ()))
+    return frozenset(stale), table, bool(moved)
+
+
+def _listings(index: SiteIndex, config: SiteConfig, same: _Same | None, plan: Plan) -> None:
+    """Plan the listings: home, sections, tags, authors and months, noting where each article is."""
+    home = Link("Trang chủ", "/")
+    _listing(
+        index, range(len(index.articles)), "/", "home", config.title, config, plan,
+        config.description, same=same,
+    )  # fmt: skip
+    for term in index.categories:
+        _term_pages(index, term, "category", config, plan, same=same)
+    tags_index = Link("Từ khóa", f"/{config.paths.tag}/")
+    authors_index = Link("Tác giả", f"/{config.paths.author}/")
+    for term in index.tags:
+        _term_pages(index, term, "tag", config, plan, tags_index, same)
+    for term in index.authors:
+        _term_pages(index, term, "author", config, plan, authors_index, same)
+    for (year, month), members in index.months:
+        title = f"Tin tháng {month}/{year}"
+        url = f"/{year:04d}/{month:02d}/"
+        trail = (home, Link(title, url))
+        _listing(index, members, url, "archive", title, config, plan, trail=trail, same=same)
+
+
+def _index_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
+    """Plan the tag and author indexes and the 404 page."""
+    tags_index = Link("Từ khóa", f"/{config.paths.tag}/")
+    authors_index = Link("Tác giả", f"/{config.paths.author}/")
+    newest = _newest(index, range(len(index.articles)))
+    site_feed = Link(config.title, "/rss.xml")
+    meta = PageMeta(
+        "404", "Không tìm thấy trang", "", "/404.html", noindex=True, feeds=(site_feed,)
+    )
+    return [
+        _terms_index(index.tags, tags_index, "tags", config, newest),
+        _terms_index(index.authors, authors_index, "authors", config, newest),
+        Page("/404.html", "404.html", {"page": meta}, label="404"),
+    ]
+
+
+def _site_pages(index: SiteIndex, config: SiteConfig, now: dt.datetime, plan: Plan) -> list[Page]:
+    """Plan search, the related JSON, redirects, feeds, sitemaps and robots.txt."""
+    pages = []
     if config.search != "off":
         search_url = f"/{config.paths.search}/"
-        yield Page(
-            search_url,
-            "search.html",
-            {"page": PageMeta("search", "Tìm kiếm", "", search_url, noindex=True)},
-            label="search",
-        )
+        meta = PageMeta("search", "Tìm kiếm", "", search_url, noindex=True)
+        pages.append(Page(search_url, "search.html", {"page": meta}, label="search"))
+    if plan.xem_them is not None:
+        pages.append(plan.xem_them)
+    from .redirects import alias_pages  # redirects imports Page from this module
+
+    pages += alias_pages(index, config)
+    pages += _feeds(index, config, now)
+    pages += plan.sitemap
+    for url, data in sitemaps.news_sitemap_files(index, config, now):
+        pages.append(Page(url, None, {}, data))
+    pages.append(Page("/robots.txt", None, {}, sitemaps.robots_txt(config)))
+    return pages
+
+
+def _xem_them_page(index: SiteIndex) -> Page:
+    """Plan xem-them.json, written again only when a related list changed."""
     mapping = related.to_json_mapping(index.related)
-    yield Page(
+    return Page(
         "/xem-them.json",
         None,
         deps=(dep("xem-them", mapping),),
         make=partial(_xem_them_json, mapping),
     )
-    from .redirects import alias_pages  # redirects imports Page from this module
-
-    yield from alias_pages(index, config)
-    yield from _feeds(index, config, now)
-    yield from _sitemap_pages(config, sitemap)
-    for url, data in sitemaps.news_sitemap_files(index, config, now):
-        yield Page(url, None, {}, data)
-    yield Page("/robots.txt", None, {}, sitemaps.robots_txt(config))
-
-
-@dataclass(frozen=True)
-class _Same:
-    """What the last build planned from the same inputs: its keys and the unchanged articles."""
-
-    records: Mapping[str, PageRecord]
-    articles: frozenset[int]  # positions whose article page depends on nothing that changed
-    entries: frozenset[int]  # positions whose list entry is unchanged
-
-
-def _unchanged(index: SiteIndex, now: dt.datetime, before: Before | None) -> _Same | None:
-    """Find the articles and list entries whose inputs are the last build's (None: plan all)."""
-    if before is None or before.index.urls is not index.urls:  # taxonomies or URLs moved
-        return None
-    old = before.index
-    new_articles, old_articles, urls = index.articles, old.articles, index.urls
-    changed = [p for p in range(len(new_articles)) if new_articles[p] is not old_articles[p]]
-    gone = {urls[p] for p in changed}  # articles whose list entry changed
-    entries = frozenset(range(len(new_articles))).difference(changed)
-    articles = []
-    related, old_related = index.related, old.related
-    for p in entries:
-        date, url = new_articles[p].date, urls[p]
-        links = related.get(url)
-        if (date > now) != (date > before.now) or links is not old_related.get(url):
-            continue  # embargo lifted (a badge) or another "Xem thêm" list
-        if gone and links and any(link.url in gone for link in links):
-            continue  # a related article's title or picture changed
-        articles.append(p)
-    return _Same(before.records, frozenset(articles), entries)
-
-
-def _html_pages(
-    index: SiteIndex, config: SiteConfig, now: dt.datetime, same: _Same | None = None
-) -> Iterator[Page]:
-    """Yield the HTML pages: articles, listings, taxonomy indexes and 404."""
-    home = Link("Trang chủ", "/")
-    site_feed = Link(config.title, "/rss.xml")
-    for position in range(len(index.articles)):
-        yield _article_page(index, position, config, now, same)
-    yield from _listing(
-        index,
-        range(len(index.articles)),
-        "/",
-        "home",
-        config.title,
-        config,
-        config.description,
-        same=same,
-    )
-    for term in index.categories:
-        yield from _term_pages(index, term, "category", config, same=same)
-    tags_index = Link("Từ khóa", f"/{config.paths.tag}/")
-    authors_index = Link("Tác giả", f"/{config.paths.author}/")
-    for term in index.tags:
-        yield from _term_pages(index, term, "tag", config, tags_index, same)
-    for term in index.authors:
-        yield from _term_pages(index, term, "author", config, authors_index, same)
-    for (year, month), members in index.months:
-        title = f"Tin tháng {month}/{year}"
-        url = f"/{year:04d}/{month:02d}/"
-        trail = (home, Link(title, url))
-        yield from _listing(index, members, url, "archive", title, config, trail=trail, same=same)
-    newest = _newest(index, range(len(index.articles)))
-    yield _terms_index(index.tags, tags_index, "tags", config, newest)
-    yield _terms_index(index.authors, authors_index, "authors", config, newest)
-    meta = PageMeta(
-        "404", "Không tìm thấy trang", "", "/404.html", noindex=True, feeds=(site_feed,)
-    )
-    yield Page("/404.html", "404.html", {"page": meta}, label="404")
 
 
 def _article_page(
-    index: SiteIndex, position: int, config: SiteConfig, now: dt.datetime, same: _Same | None = None
+    index: SiteIndex, position: int, config: SiteConfig, same: _Same | None, ref: _Ref
 ) -> Page:
     """Plan an article page: what it depends on now, its context only if it must be rendered."""
     article = index.articles[position]
     url = index.urls[position]
-    scheduled = article.date > now
-    make = partial(_article_context, index, position, config, now)
+    scheduled = article.date > ref.now
+    make = partial(_article_context, ref, position, config)
     record = same.records.get(output_path(url)) if same is not None else None
-    if record is not None and position in same.articles:  # type: ignore[union-attr]
+    if record is not None and position not in same.stale:  # type: ignore[union-attr]
         return Page(
             url,
             "article.html",
@@ -237,11 +393,9 @@ def _article_page(
     )
 
 
-def _article_context(
-    index: SiteIndex, position: int, config: SiteConfig, now: dt.datetime
-) -> dict[str, Any]:
+def _article_context(ref: _Ref, position: int, config: SiteConfig) -> dict[str, Any]:
     """Build an article page's context (in the worker that renders it)."""
-    view = article_view(index, position, config, now)
+    view = article_view(ref.index, position, config, ref.now)
     meta = PageMeta(
         "article",
         view.title,
@@ -264,9 +418,10 @@ def _term_pages(
     term: Term,
     kind: str,
     config: SiteConfig,
+    plan: Plan,
     parent: Link | None = None,
     same: _Same | None = None,
-) -> Iterator[Page]:
+) -> None:
     """Plan the paginated listing of one category, tag or author."""
     titles = {
         "category": term.name,
@@ -275,13 +430,14 @@ def _term_pages(
     }
     trail = (Link("Trang chủ", "/"), *((parent,) if parent else ()), Link(term.name, term.url))
     feed = (Link(f"{term.name} - {config.title}", term.url + "rss.xml"),)
-    yield from _listing(
+    _listing(
         index,
         term.articles,
         term.url,
         kind,
         titles[kind],
         config,
+        plan,
         heading=term.name,
         trail=trail,
         feeds=feed if kind == "category" else (),
@@ -296,12 +452,13 @@ def _listing(
     kind: str,
     title: str,
     config: SiteConfig,
+    plan: Plan,
     description: str = "",
     heading: str | None = None,
     trail: Sequence[Link] = (),
     feeds: tuple[Link, ...] = (),
     same: _Same | None = None,
-) -> Iterator[Page]:
+) -> None:
     """Plan a paginated listing: page 1 at `base`, page N at `base/<paths.page>/N/`.
 
     Page numbers sit in their own path segment after a fixed word, so page 2 of 'phong-vien-1'
@@ -310,8 +467,6 @@ def _listing(
     per_page = config.per_page
     total = max(1, -(-len(members) // per_page))
     urls = tuple(base if n == 1 else f"{base}{config.paths.page}/{n}/" for n in range(1, total + 1))
-    all_feeds = (Link(config.title, "/rss.xml"), *feeds)
-    entries = dep_tables(index)["entry"]
     head = dep(
         "list",
         kind,
@@ -321,54 +476,67 @@ def _listing(
         tuple((t.name, t.url, t.count) for t in trail),
         tuple((f.name, f.url) for f in feeds),
     )
+    listing = _Listing(
+        members,
+        urls,
+        kind,
+        title,
+        description or title,
+        heading,
+        tuple(trail),
+        (Link(config.title, "/rss.xml"), *feeds),
+        head,
+    )
+    pages, where = plan.pages, plan.listings
     for number in range(1, total + 1):
-        chunk = members[(number - 1) * per_page : number * per_page]
-        page_title = title if number == 1 else f"{title} - Trang {number}"
-        key = None
-        if same is not None and all(p in same.entries for p in chunk):
-            record = same.records.get(output_path(urls[number - 1]))
-            key = record.key if record is not None else None
-        deps = (
-            None
-            if key is not None
-            else (head, dep(number, page_title), *[entries[p] for p in chunk])
-        )
-        make = partial(
-            _listing_context,
-            index,
-            chunk,
-            (number, urls),
-            (kind, page_title, description or title, heading or title),
-            config,
-            trail,
-            all_feeds,
-        )
-        label = f"{kind} '{page_title}'"
-        modified = _newest(index, chunk)
-        yield Page(
-            urls[number - 1],
-            "list.html",
-            deps=deps,
-            make=make,
-            key=key,
-            label=label,
-            sitemap=True,
-            modified=modified,
-        )
+        slot = len(pages)
+        plan.specs[slot] = (listing, number)
+        for p in members[(number - 1) * per_page : number * per_page]:
+            where[p].append(slot)
+        pages.append(_listing_page(index, listing, number, config, same, plan.ref))
+
+
+def _listing_page(
+    index: SiteIndex,
+    listing: _Listing,
+    number: int,
+    config: SiteConfig,
+    same: _Same | None,
+    ref: _Ref,
+) -> Page:
+    """Plan page `number` of a listing: its key if none of its entries changed, else its deps."""
+    per_page = config.per_page
+    chunk = listing.members[(number - 1) * per_page : number * per_page]
+    page_title = listing.title if number == 1 else f"{listing.title} - Trang {number}"
+    url = listing.urls[number - 1]
+    key = None
+    if same is not None and same.changed.isdisjoint(chunk):
+        record = same.records.get(output_path(url))
+        key = record.key if record is not None else None
+    entries = dep_tables(index)["entry"] if key is None else []
+    deps = (
+        None
+        if key is not None
+        else (listing.head, dep(number, page_title), *[entries[p] for p in chunk])
+    )
+    return Page(
+        url,
+        "list.html",
+        deps=deps,
+        make=partial(_listing_context, ref, listing, number, page_title, config),
+        key=key,
+        label=f"{listing.kind} '{page_title}'",
+        sitemap=True,
+        modified=_newest(index, chunk),
+    )
 
 
 def _listing_context(
-    index: SiteIndex,
-    chunk: Sequence[int],
-    numbering: tuple[int, tuple[str, ...]],
-    titles: tuple[str, str, str, str],
-    config: SiteConfig,
-    trail: Sequence[Link],
-    feeds: tuple[Link, ...],
+    ref: _Ref, listing: _Listing, number: int, page_title: str, config: SiteConfig
 ) -> dict[str, Any]:
     """Build one listing page's context (in the worker that renders it)."""
-    number, urls = numbering
-    kind, page_title, description, heading = titles
+    index, urls = ref.index, listing.urls
+    chunk = listing.members[(number - 1) * config.per_page : number * config.per_page]
     total = len(urls)
     pagination = Pagination(
         number,
@@ -380,15 +548,16 @@ def _listing_context(
     entries = tuple(list_entry(index, p, config) for p in chunk)
     image = next((e.thumb.src for e in entries if e.thumb), None)
     meta = PageMeta(
-        kind,
+        listing.kind,
         page_title,
-        description,
+        listing.description,
         urls[number - 1],
         image=image,
         modified=_newest(index, chunk),
-        feeds=feeds,
+        feeds=listing.feeds,
     )
-    meta = structured.listing_meta(meta, config, trail)
+    meta = structured.listing_meta(meta, config, listing.trail)
+    heading = listing.heading or listing.title
     return {"page": meta, "heading": heading, "entries": entries, "pagination": pagination}
 
 

@@ -26,7 +26,7 @@ from .content import Article, Parsed, Source, parse_article
 from .errors import BuildFailed, Problem
 from .index import Carry, Options, SiteIndex, build_index
 from .output import Staging, Written
-from .pages import Before, Page, check_collisions, output_path, plan_pages
+from .pages import Before, Page, Plan, output_path, plan_site
 from .progress import Progress, Silent
 from .render import make_environment, render_page, templates_digest, theme_dir
 from .views import Link
@@ -151,8 +151,9 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
     uses_clock = shortcut.templates_use_clock(config)
     env_key = _env_key(config, env, cache, uses_clock)
     before = _before(request, env_key)
-    pages = list(plan_pages(index, config, request.now, before))
-    problems += check_collisions(pages)
+    plan = plan_site(index, config, request.now, before)
+    pages = plan.pages
+    problems += plan.problems
     clock.lap("plan")
     _raise_if_failed(problems, request.strict)
     result.warnings = [p for p in problems if p.warning]
@@ -164,6 +165,7 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
         _write_all(request, index, pages, result, (env, env_key), cache, progress.advance)
     finally:
         progress.finish()
+    _remember(request, index, env_key, plan)
     clock.lap("write")
     until = shortcut.valid_until(articles, request.now, uses_clock)
     summary = shortcut.LastBuild(
@@ -494,13 +496,13 @@ def _before(request: BuildRequest, env_key: bytes | None) -> Before | None:
     return before
 
 
-def _remember(request: BuildRequest, index: SiteIndex, env_key: bytes | None) -> None:
-    """Keep this build's index and page keys for planning the next build from its changes."""
+def _remember(request: BuildRequest, index: SiteIndex, env_key: bytes | None, plan: Plan) -> None:
+    """Keep this build's index, plan and page keys for planning the next build from its changes."""
     reuse = request.reuse
     if reuse is None or env_key is None:
         return
     keys = reuse.pages
-    before = Before(index, request.now, keys)
+    before = Before(index, request.now, keys, plan)
     reuse.before = (str(request.output.resolve()), env_key, before)
 
 
@@ -538,7 +540,6 @@ def _write_all(
         _WORKER.clear()
     if env_key is not None:
         cache.store_pages(request.output, {w.rel: r for w, r in done if r is not None})
-        _remember(request, index, env_key)
     result.files = written
     result.written = sum(w.changed for w in written)
     result.unchanged = len(written) - result.written

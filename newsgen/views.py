@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,12 +175,27 @@ def dep_tables(index: SiteIndex) -> dict[str, list[str]]:
             )
         }
         sections = tables["category"]
-        tables["entry"] = [
-            f"({url!r},{article_digest(index, p)!r},{sections[c]})"
-            for p, (url, c) in enumerate(zip(index.urls, index.article_category, strict=True))
-        ]
+        tables["entry"] = [_entry_line(index, p, sections) for p in range(len(index.urls))]
         index.memo["dep-tables", 0] = tables
     return tables
+
+
+def carry_dep_tables(index: SiteIndex, old: SiteIndex, changed: Iterable[int]) -> None:
+    """Give an index of the same taxonomies the last one's dependency lines, redoing the changed."""
+    tables: dict[str, list[str]] | None = old.memo.get(("dep-tables", 0))
+    if tables is None or ("dep-tables", 0) in index.memo:
+        return
+    tables = {kind: list(lines) for kind, lines in tables.items()}
+    entry, sections = tables["entry"], tables["category"]
+    for p in changed:
+        entry[p] = _entry_line(index, p, sections)
+    index.memo["dep-tables", 0] = tables
+
+
+def _entry_line(index: SiteIndex, position: int, sections: list[str]) -> str:
+    """Write what a list entry depends on: its URL, the article's hash and its section link."""
+    url, section = index.urls[position], sections[index.article_category[position]]
+    return f"({url!r},{article_digest(index, position)!r},{section})"
 
 
 def list_entry(index: SiteIndex, position: int, config: SiteConfig) -> ListEntry:

@@ -53,11 +53,12 @@ def news_sitemap_files(
 ) -> list[tuple[str, bytes]]:
     """Return news-sitemap.xml: articles published in the two days before `now`, newest first."""
     tz = config.tz
-    recent = [
-        p
-        for p, a in enumerate(index.articles)
-        if now - NEWS_WINDOW <= a.date <= now and not a.draft
-    ]
+    oldest, recent = now - NEWS_WINDOW, []
+    for p, a in enumerate(index.articles):  # newest first: stop at the first one too old
+        if a.date < oldest:
+            break
+        if a.date <= now and not a.draft:
+            recent.append(p)
     docs, newest = [], []
     for start in range(0, max(1, len(recent)), limit):
         urlset = ET.Element(f"{{{SITEMAP}}}urlset")

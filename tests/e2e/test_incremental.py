@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from collections.abc import Callable
@@ -316,3 +317,49 @@ def test_preview_reuse_through_many_body_edits_matches_cold_build(tmp_path: Path
         path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
         _build(site_dir, output, no_cache=True, reuse=reuse)
         _assert_same_as_cold(site_dir, output, tmp_path)
+
+
+def test_preview_plans_from_its_last_plan_as_the_clock_moves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview's rebuilds plan only what an edit reaches, and still equal a cold build.
+
+    Before the third save an embargo lifts (its badge goes, the feeds and the sitemap take the
+    article: that build plans everything), and listings are paginated, so a kept page that
+    should have changed would show.
+    """
+    from newsgen import pages as pages_module
+
+    files = _articles()
+    files["content/thoi-su/hen-gio.md"] = article(
+        "Bài hẹn giờ về giá điện", "2025-05-01 12:30", "Giá điện sắp tăng.", tags="[Giá điện]"
+    )
+    config = "title: Báo Thử\nbase_url: https://bao.example/\nper_page: 2\n"
+    site_dir = write_site(tmp_path / "site", files, config)
+    output = tmp_path / "public"
+    reuse = Reuse()
+    preview = {"no_cache": True, "reuse": reuse, "drafts": True, "future": True}
+    planned: list[int] = []
+    original = pages_module._listing_page
+
+    def counting(*args: object, **kwargs: object) -> object:
+        planned.append(1)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pages_module, "_listing_page", counting)
+    clock = NOW
+    everything = 0
+    for step, edit in enumerate((None, _edit_body, _edit_lead, _retitle, _edit_body)):
+        if edit is not None:
+            edit(site_dir)
+        planned.clear()
+        request = BuildRequest(config=load_config(site_dir), output=output, now=clock, **preview)  # type: ignore[arg-type]
+        build(request)
+        if step == 0:
+            everything = len(planned)
+        elif step != 2:  # planned from the last plan: only the listings showing the edited article
+            assert 0 < len(planned) < everything / 2
+        cold = tmp_path / f"cold-{step}"
+        build(dataclasses.replace(request, output=cold, reuse=None))
+        assert _tree(output) == _tree(cold)
+        clock += dt.timedelta(minutes=20)
