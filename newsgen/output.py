@@ -75,16 +75,26 @@ class Staging:
     the next spare. Without a spare, it is a fresh folder.
     """
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, private: bool = False) -> None:
+        """Prepare the next output; `private`: nobody but this process touches the output folder.
+
+        The preview's folder is private: there, a spare this process finished itself is known
+        file by file (inodes), and keeping an unchanged page costs no system call.
+        """
         self.output = output.resolve()
         self.output.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale(self.output)
         self.previous = self.output if self.output.is_dir() else None
         spare = spare_path(self.output)
         self._reused = spare.is_dir() and not spare.is_symlink()
+        self._inodes: dict[str, int] | None = None  # file -> inode, for a spare known exactly
+        self._signature: tuple[int, ...] | None = None  # of the manifest finish() wrote
         if self._reused:
             self.dir = spare
-            self._files, dirs = _take_inventory(spare, trusted=self.previous is not None)
+            tree = _take_inventory(spare, trusted=self.previous is not None)
+            self._files, dirs, self._walked = tree.files, tree.dirs, tree.walked
+            if private and tree.inodes is not None:
+                self._inodes = tree.inodes
         else:
             _remove(spare)
             self.dir = Path(
@@ -92,8 +102,8 @@ class Staging:
                     prefix=f".{self.output.name}{_STAGING_MARK}", dir=self.output.parent
                 )
             )
-            self._files, dirs = set(), set()
-        self._dirs = dirs
+            self._files, dirs, self._walked = frozenset(), frozenset(), False
+        self._dirs = frozenset(dirs)
         self._made = set(dirs) | {""}
 
     def write(self, rel: str, data: bytes) -> Written:
@@ -109,6 +119,8 @@ class Staging:
 
     def keep(self, rel: str, sha256: str, size: int, inode: int) -> Written | None:
         """Share the previous output's file if it is still the one recorded (same inode, size)."""
+        if self._inodes is not None and self._inodes.get(rel) == inode:
+            return Written(rel, sha256, False)  # a private spare that already shares the file
         rel = safe_rel(rel)
         if self.previous is None:
             return None
@@ -206,7 +218,7 @@ class Staging:
         manifest = manifest_bytes(files)
         self._prune({*files, MANIFEST})
         self.write(MANIFEST, manifest)  # the spare is clean again: its manifest describes it
-        _remember_manifest(self.dir / MANIFEST, files)
+        self._signature = _remember_manifest(self.dir / MANIFEST, files)
         if self.previous is None:
             os.replace(self.dir, self.output)
             return
@@ -223,8 +235,16 @@ class Staging:
         os.replace(self.output, spare)
         os.replace(self.dir, self.output)
 
+    def remember_inodes(self, inodes: dict[str, int]) -> None:
+        """Note the inodes of the output just finished, for the build that updates it in place."""
+        tree = _MANIFESTS.get(self._signature or ())
+        if tree is not None:
+            _MANIFESTS[self._signature or ()] = _Tree(tree.files, tree.dirs, inodes)
+
     def _prune(self, keep: set[str]) -> None:
         """Delete the files and folders of the spare that are not part of the new output."""
+        if not self._walked and self._files <= keep:
+            return  # nothing to delete: every file stays, and every folder holds one of them
         needed = _ancestors(keep)
         for folder in self._dirs - needed:
             parent = folder.rpartition("/")[0]
@@ -242,7 +262,17 @@ class Staging:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _take_inventory(spare: Path, trusted: bool) -> tuple[set[str], set[str]]:
+@dataclass(frozen=True)
+class _Tree:
+    """An output folder as a manifest describes it: files, folders, and inodes when known."""
+
+    files: frozenset[str]
+    dirs: frozenset[str]  # exactly the folders holding the files, unless walked
+    inodes: dict[str, int] | None = None
+    walked: bool = False  # read from the disk: may hold empty folders
+
+
+def _take_inventory(spare: Path, trusted: bool) -> _Tree:
     """List the spare's files and folders, then mark it dirty before anything in it changes.
 
     A clean spare is described by its manifest; one without (a build was interrupted while
@@ -251,20 +281,18 @@ def _take_inventory(spare: Path, trusted: bool) -> tuple[set[str], set[str]]:
     next build walks.
     """
     manifest = spare / MANIFEST
-    files = _read_manifest(manifest) if trusted else None
-    if files is None:
+    tree = _read_manifest(manifest) if trusted else None
+    if tree is None:
         files, dirs = _walk(spare)
-    else:
-        files.add(MANIFEST)
-        dirs = _ancestors(files)
+        files.discard(MANIFEST)
+        tree = _Tree(frozenset(files), frozenset(dirs), walked=True)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(manifest)
-    files.discard(MANIFEST)
-    return files, dirs
+    return tree
 
 
 # manifests this process wrote, by (device, inode, size, mtime, ctime): the two newest
-_MANIFESTS: dict[tuple[int, ...], frozenset[str]] = {}
+_MANIFESTS: dict[tuple[int, ...], _Tree] = {}
 
 
 def _signature(path: Path | str) -> tuple[int, ...] | None:
@@ -276,24 +304,26 @@ def _signature(path: Path | str) -> tuple[int, ...] | None:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
-def _remember_manifest(path: Path, files: Iterable[str]) -> None:
+def _remember_manifest(path: Path, files: Iterable[str]) -> tuple[int, ...] | None:
     """Keep the file list of a manifest just written: it comes back as the spare two builds on."""
     signature = _signature(path)
     if signature is not None:
-        _MANIFESTS[signature] = frozenset(files)
+        listed = frozenset(files)
+        _MANIFESTS[signature] = _Tree(listed, frozenset(_ancestors(listed)))
         while len(_MANIFESTS) > 2:
             del _MANIFESTS[next(iter(_MANIFESTS))]
+    return signature
 
 
-def _read_manifest(path: Path) -> set[str] | None:
-    """Return the files a manifest lists, or None when it is missing or not one newsgen wrote.
+def _read_manifest(path: Path) -> _Tree | None:
+    """Describe the folder a manifest lists, or None when it is missing or not one newsgen wrote.
 
     A long-lived process (the preview) finds the spare's manifest among the ones it wrote
     itself, unchanged (same inode, size and times), and does not parse 2 MB of JSON again.
     """
     known = _MANIFESTS.get(_signature(path) or ())
     if known is not None:
-        return set(known)
+        return known
     try:
         files = json.loads(path.read_bytes())["files"]
         if not isinstance(files, dict):
@@ -301,7 +331,9 @@ def _read_manifest(path: Path) -> set[str] | None:
         listed = {safe_rel(rel) for rel in files}
     except (OSError, ValueError, KeyError, TypeError, NewsgenError):
         return None
-    return listed if listed == set(files) else None
+    if listed != set(files):
+        return None
+    return _Tree(frozenset(listed), frozenset(_ancestors(listed)))
 
 
 def _walk(root: Path) -> tuple[set[str], set[str]]:

@@ -58,11 +58,14 @@ class Page:
     label: str = ""  # what the page shows, for messages
     sitemap: bool = False  # an indexable HTML page, listed in sitemap.xml
     modified: dt.datetime | None = None  # sitemap lastmod: newest change shown on the page
+    file: str = ""  # output_path(url), worked out once: kept pages live through many builds
 
     @property
     def output(self) -> str:
         """Return the file path inside the output folder."""
-        return output_path(self.url)
+        if not self.file:
+            self.file = output_path(self.url)
+        return self.file
 
     def full_context(self) -> dict[str, Any]:
         """Return the template context, building it now if the page was planned lazily."""

@@ -520,7 +520,7 @@ def _write_all(
     cache = cache or BuildCache(None)
     env, env_key = environment
     old = cache.pages(request.output) if env_key is not None else {}
-    staging = Staging(request.output)
+    staging = Staging(request.output, private=request.reuse is not None)
     try:
         _WORKER.clear()
         _WORKER.update(pages=pages, staging=staging, env=env, old=old, env_key=env_key)
@@ -533,6 +533,8 @@ def _write_all(
         written += [w for w, _ in bundle]
         done += [(w, r) for w, r in bundle if r is not None]
         staging.finish(written)
+        if request.reuse is not None:  # its next build but one updates this very folder
+            staging.remember_inodes({w.rel: r.inode for w, r in done if r is not None})
     except BaseException:
         staging.abort()
         raise

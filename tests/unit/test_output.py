@@ -275,3 +275,40 @@ def test_a_long_lived_process_does_not_parse_its_own_spare_manifest_again(
     build(out, site(a=b"5"))  # a manifest changed by hand is read again
     assert len(parsed) == 1
     assert tree(out) == fresh(tmp_path, site(a=b"5"))
+
+
+def test_a_private_output_keeps_unchanged_files_without_touching_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview's own folder: a spare it finished itself is known by inode, file by file."""
+    out = tmp_path / "public"
+    records: dict[str, tuple[str, int, int]] = {}
+    looked: list[str] = []
+    real = os.lstat
+
+    def counting(path: str, *args: object) -> os.stat_result:
+        looked.append(str(path))
+        return real(path)
+
+    def publish(files: dict[str, bytes]) -> None:
+        staging = Staging(out, private=True)
+        written = []
+        for rel, data in sorted(files.items()):
+            known = records.get(rel)
+            with monkeypatch.context() as watching:
+                watching.setattr(output.os, "lstat", counting)
+                kept = staging.keep(rel, *known) if known else None
+            written.append(kept or staging.write(rel, data))
+        staging.finish(written)
+        for w in written:  # the live output now holds this build's files
+            info = os.lstat(out / w.rel)
+            records[w.rel] = (w.sha256, info.st_size, info.st_ino)
+        staging.remember_inodes({rel: inode for rel, (_, _, inode) in records.items()})
+
+    publish(site(a=b"1", b=b"2"))
+    publish(site(a=b"1", b=b"2", c=b"4"))
+    looked.clear()
+    records.pop("a/index.html")  # a page the caller renders again
+    publish(site(a=b"3", b=b"2"))
+    assert looked == []
+    assert tree(out) == fresh(tmp_path, site(a=b"3", b=b"2"))
