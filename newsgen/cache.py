@@ -35,6 +35,7 @@ _PAGES_FILE = "pages.pickle"
 # config fields that only matter after parsing (everything else invalidates parsed articles)
 _NOT_PARSING = {"title", "description", "language", "theme", "per_page", "permalink"}
 _NOT_PARSING |= {"related_count", "feed_items", "paths"}
+_LOOKUPS = 2000  # more missing articles than this are read in one pass over the table
 _FRONT_IMAGE = re.compile(r"^image:\s*(.+?)\s*$", re.M)
 
 # (image source as written, content.dependency(): resolved file and its size, or None)
@@ -103,6 +104,7 @@ class Reuse:
     index: Any = None  # index.Carry: what the site index keeps between builds
     unsaved: Path | None = None  # cache folder whose page records are older than `pages`
     before: Any = None  # (output, environment key, pages.Before) of the last successful build
+    stored: set[str] | None = None  # keys of the cache folder's parsed table, once listed
 
     def flush(self) -> None:
         """Write the page records kept in memory to the cache folder (when the process stops)."""
@@ -138,11 +140,18 @@ class BuildCache:
         if self.reuse is not None:
             found = {k: self.reuse.parsed[k] for k in keys if k in self.reuse.parsed}
         missing = [k for k in keys if k not in found]
-        if self._db is not None and missing:
+        if self._db is None or not missing:
+            return found
+        if len(missing) > _LOOKUPS:  # most of the site: one pass over the table
             wanted = set(missing)
-            for key, deps, blob in self._db.execute("SELECT key, deps, parsed FROM parsed"):
-                if key in wanted:
-                    found[key] = (pickle.loads(deps), blob)
+            rows = self._db.execute("SELECT key, deps, parsed FROM parsed")
+            found.update((k, (pickle.loads(d), b)) for k, d, b in rows if k in wanted)
+            return found
+        for start in range(0, len(missing), 100):  # a few edits: look them up by key
+            batch = missing[start : start + 100]
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT key, deps, parsed FROM parsed WHERE key IN ({marks})"
+            found.update((k, (pickle.loads(d), b)) for k, d, b in self._db.execute(query, batch))
         return found
 
     def store_parsed(
@@ -159,17 +168,28 @@ class BuildCache:
     def _write_parsed(
         self, fresh: Mapping[str, tuple[Deps, bytes]], used: Mapping[str, tuple[Deps, Any]]
     ) -> None:
-        """Insert new rows and delete unused ones in one transaction."""
+        """Insert new rows and delete unused ones in one transaction.
+
+        A long-lived process remembers which keys the table holds, instead of listing them
+        again on every save.
+        """
         assert self._db is not None
+        known = self.reuse.stored if self.reuse is not None else None
         with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO parsed (key, deps, parsed) VALUES (?, ?, ?)",
                 [(k, pickle.dumps(d), b) for k, (d, b) in sorted(fresh.items())],
             )
-            stored = [row[0] for row in self._db.execute("SELECT key FROM parsed")]
-            stale = [(k,) for k in stored if k not in used]
+            if known is None:
+                known = {row[0] for row in self._db.execute("SELECT key FROM parsed")}
+            else:
+                known.update(fresh)
+            stale = sorted(k for k in known if k not in used)
             if stale:
-                self._db.executemany("DELETE FROM parsed WHERE key = ?", stale)
+                self._db.executemany("DELETE FROM parsed WHERE key = ?", [(k,) for k in stale])
+                known.difference_update(stale)
+        if self.reuse is not None:
+            self.reuse.stored = known
 
     # -- rendered pages ----------------------------------------------------------------------
 

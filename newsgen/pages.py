@@ -198,9 +198,8 @@ def _replan(
             return None  # sitemap.xml changes
         if new_article.aliases != old_article.aliases:
             return None  # redirect pages might now collide with a page
-    then = before.now
-    if now != then and any((a.date > now) != (a.date > then) for a in index.articles):
-        return None  # an embargo lifted: the article enters sitemap.xml
+    if _embargo_between(index, before.now, now):
+        return None  # the article enters sitemap.xml
     stale, inbound, moved = _stale(index, before, last, changed)
     same = _Same(before.records, stale, frozenset(changed))
     carry_dep_tables(index, old, changed)
@@ -226,6 +225,17 @@ def _replan(
     plan.xem_them = _xem_them_page(index) if moved else last.xem_them
     pages += _site_pages(index, config, now, plan)
     return plan
+
+
+def _embargo_between(index: SiteIndex, then: dt.datetime, now: dt.datetime) -> bool:
+    """Tell whether an article's time lies between two builds' clocks (an embargo lifted)."""
+    earlier, later = min(then, now), max(then, now)
+    for article in index.articles:  # newest first: stop at the first one older than both
+        if article.date <= earlier:
+            return False
+        if article.date <= later:
+            return True
+    return False
 
 
 @dataclass(frozen=True)

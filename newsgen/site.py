@@ -167,6 +167,8 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
         progress.finish()
     _remember(request, index, env_key, plan)
     clock.lap("write")
+    if folder is None:
+        return  # nowhere to keep the record of this build
     until = shortcut.valid_until(articles, request.now, uses_clock)
     summary = shortcut.LastBuild(
         result.articles, result.pages, index.next_change, tuple(result.warnings)
