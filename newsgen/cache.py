@@ -1,12 +1,13 @@
 """Build cache: parsed articles and rendered-page keys, so a rebuild redoes only what changed.
 
-Two stores live in the cache folder (default `<site>/.newsgen/cache/`):
+Three stores live in the cache folder (default `<site>/.newsgen/cache/`):
 - `parsed.sqlite`: one row per parsed article, keyed by a hash of the source bytes, its path,
   newsgen's code and the config parts that affect parsing; each row also lists the image files
   the parse looked up, re-checked on every build (an image's existence is part of the result).
 - `pages.pickle`: for each output file, the hash of everything that produced it (templates,
   environment, exact page context) and the file's hash, size and inode in the output folder,
   so an unchanged page is hard-linked from the previous output without being rendered.
+- `related.pickle`: the related index of the last build, which the next build updates.
 Modification times are never trusted. A `Reuse` object keeps both in memory between builds
 of one process (the preview server), on top of or instead of the folder.
 """
@@ -32,6 +33,7 @@ from .config import SiteConfig
 FORMAT = 1  # bump when the layout of the cache changes
 _PARSED_DB = "parsed.sqlite"
 _PAGES_FILE = "pages.pickle"
+_RELATED_FILE = "related.pickle"
 # config fields that only matter after parsing (everything else invalidates parsed articles)
 _NOT_PARSING = {"title", "description", "language", "theme", "per_page", "permalink"}
 _NOT_PARSING |= {"related_count", "feed_items", "paths"}
@@ -228,6 +230,35 @@ class BuildCache:
                 return
         if self.folder is not None:
             _write_pages(self.folder, output, pages)
+
+    # -- the related index -------------------------------------------------------------------
+
+    def related(self) -> Any:
+        """Return the related index the last build left (related.RelatedIndex), or None.
+
+        A new process updates it instead of ranking every article again (2.5 s at 10,000);
+        its lists always equal a full computation, whatever it was left with.
+        """
+        if self.folder is None:
+            return None
+        try:
+            with open(self.folder / _RELATED_FILE, "rb") as handle:
+                saved = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+            return None
+        if not isinstance(saved, dict) or saved.get("code") != code_digest():
+            return None
+        return saved.get("index")
+
+    def store_related(self, index: Any) -> None:
+        """Keep the related index for the next build (atomically; a failure only costs time)."""
+        if self.folder is None:
+            return
+        data = pickle.dumps({"code": code_digest(), "index": index}, protocol=5)
+        temp = self.folder / f"{_RELATED_FILE}.{os.getpid()}.tmp"
+        with contextlib.suppress(OSError):
+            temp.write_bytes(data)
+            os.replace(temp, self.folder / _RELATED_FILE)
 
     def close(self) -> None:
         """Close the database."""

@@ -141,6 +141,8 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
     carry = None
     if request.reuse is not None:
         carry = request.reuse.index = request.reuse.index or Carry()
+    elif cache.folder is not None:  # a new process: start from the last build's related index
+        carry = Carry(related=cache.related())
     options_ = Options(request.now, request.drafts, request.future)
     index, index_problems = build_index(articles, config, options_, carry)
     problems += index_problems
@@ -166,6 +168,8 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
     finally:
         progress.finish()
     _remember(request, index, env_key, plan)
+    if request.reuse is None and carry is not None and _related_moved(carry):
+        cache.store_related(carry.related)
     clock.lap("write")
     if folder is None:
         return  # nowhere to keep the record of this build
@@ -174,6 +178,14 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
         result.articles, result.pages, index.next_change, tuple(result.warnings)
     )
     shortcut.store(folder, digest, request.now, until, request.output, summary)
+
+
+def _related_moved(carry: Carry) -> bool:
+    """Tell whether the related index changed in this build (and is worth saving again)."""
+    if carry.related is None:
+        return False
+    stats = carry.related.stats
+    return bool(stats.get("full") or stats.get("recomputed") or stats.get("vectors"))
 
 
 def _skip(result: BuildResult, last: shortcut.LastBuild) -> None:

@@ -363,3 +363,44 @@ def test_preview_plans_from_its_last_plan_as_the_clock_moves(
         build(dataclasses.replace(request, output=cold, reuse=None))
         assert _tree(output) == _tree(cold)
         clock += dt.timedelta(minutes=20)
+
+
+def test_a_new_process_updates_the_last_builds_related_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI: the related index is kept in the cache folder; an edit updates it, exactly."""
+    from newsgen import related
+
+    files: dict[str, str | bytes] = {}
+    words = ["giá điện", "bão số 3", "trí tuệ nhân tạo", "giá vàng", "học sinh"]
+    for i in range(40):
+        topic = words[i % len(words)]
+        files[f"content/thoi-su/bai-{i}.md"] = article(
+            f"Bài {i} về {topic}",
+            f"2025-04-{1 + i % 28:02d} {8 + i // 28:02d}:00",
+            f"Tin về {topic} số {i}.\n\nNgười dân quan tâm tới {topic} và {words[(i + 1) % 5]}.",
+            tags=f"[{topic.title()}]",
+        )
+    site_dir = write_site(tmp_path / "site", files)
+    output = tmp_path / "public"
+    _build(site_dir, output)
+    assert (site_dir / ".newsgen/cache/related.pickle").is_file()
+    full: list[int] = []
+    original = related.RelatedIndex._build
+
+    def counting(self: related.RelatedIndex, *args: object, **kwargs: object) -> object:
+        full.append(1)
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    path = site_dir / "content/thoi-su/bai-7.md"
+    for extra in ("Phóng viên Lê Bảy đưa tin", "Ảnh chụp tại Quảng Ninh"):
+        path.write_text(path.read_text(encoding="utf-8") + f"\n{extra}.\n", encoding="utf-8")
+        with monkeypatch.context() as watching:
+            watching.setattr(related.RelatedIndex, "_build", counting)
+            _build(site_dir, output)
+        _assert_same_as_cold(site_dir, output, tmp_path)
+    assert full == []
+    (site_dir / ".newsgen/cache/related.pickle").write_bytes(b"not a pickle")
+    path.write_text(path.read_text(encoding="utf-8") + "\nThêm.\n", encoding="utf-8")
+    _build(site_dir, output)  # a damaged file: ranked from scratch, the same lists
+    _assert_same_as_cold(site_dir, output, tmp_path)
