@@ -120,7 +120,9 @@ class Staging:
     def keep(self, rel: str, sha256: str, size: int, inode: int) -> Written | None:
         """Share the previous output's file if it is still the one recorded (same inode, size)."""
         if self._inodes is not None and self._inodes.get(rel) == inode:
-            return Written(rel, sha256, False)  # a private spare that already shares the file
+            # a private spare that already shares the file; its paths were checked (safe_rel)
+            # when this process wrote them, so `rel` needs no check again
+            return Written(rel, sha256, False)
         rel = safe_rel(rel)
         if self.previous is None:
             return None
@@ -237,9 +239,10 @@ class Staging:
 
     def remember_inodes(self, inodes: dict[str, int]) -> None:
         """Note the inodes of the output just finished, for the build that updates it in place."""
-        tree = _MANIFESTS.get(self._signature or ())
+        signature = self._signature or ()
+        tree = _MANIFESTS.get(signature)
         if tree is not None:
-            _MANIFESTS[self._signature or ()] = _Tree(tree.files, tree.dirs, inodes)
+            _MANIFESTS[signature] = _Tree(tree.files, tree.dirs, inodes)
 
     def _prune(self, keep: set[str]) -> None:
         """Delete the files and folders of the spare that are not part of the new output."""

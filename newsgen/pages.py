@@ -130,7 +130,8 @@ class Plan:
     pages: list[Page]
     ref: _Ref
     problems: list[Problem] = field(default_factory=list)
-    listed: int = 0  # pages[:len(articles)] are article pages in index order, listings up to here
+    # pages[p] is the page of article p (index order); listing pages follow, up to pages[listed]
+    listed: int = 0
     listings: list[list[int]] = field(default_factory=list)  # position -> slots listing it
     specs: dict[int, tuple[_Listing, int]] = field(default_factory=dict)  # slot -> page number
     sitemap: list[Page] = field(default_factory=list)
@@ -198,7 +199,7 @@ def _replan(
             return None  # sitemap.xml changes
         if new_article.aliases != old_article.aliases:
             return None  # redirect pages might now collide with a page
-    if _embargo_between(index, before.now, now):
+    if _embargoes(index, before.now, now):
         return None  # the article enters sitemap.xml
     stale, inbound, moved = _stale(index, before, last, changed)
     same = _Same(before.records, stale, frozenset(changed))
@@ -224,18 +225,20 @@ def _replan(
     pages += _index_pages(index, config)
     plan.xem_them = _xem_them_page(index) if moved else last.xem_them
     pages += _site_pages(index, config, now, plan)
+    # no collision check: the URLs, taxonomies and redirects are the last plan's, which had none
     return plan
 
 
-def _embargo_between(index: SiteIndex, then: dt.datetime, now: dt.datetime) -> bool:
-    """Tell whether an article's time lies between two builds' clocks (an embargo lifted)."""
+def _embargoes(index: SiteIndex, then: dt.datetime, now: dt.datetime) -> list[int]:
+    """Return the articles whose time lies between two builds' clocks (an embargo lifted)."""
     earlier, later = min(then, now), max(then, now)
-    for article in index.articles:  # newest first: stop at the first one older than both
+    found = []
+    for p, article in enumerate(index.articles):  # newest first: stop at one older than both
         if article.date <= earlier:
-            return False
+            break
         if article.date <= later:
-            return True
-    return False
+            found.append(p)
+    return found
 
 
 @dataclass(frozen=True)
@@ -251,34 +254,24 @@ def _unchanged(index: SiteIndex, now: dt.datetime, before: Before | None) -> _Sa
     """Find the article pages and list entries whose inputs changed (None: plan all)."""
     if before is None or before.index.urls is not index.urls:  # taxonomies or URLs moved
         return None
-    old = before.index
-    new_articles, old_articles, urls = index.articles, old.articles, index.urls
-    changed = frozenset(
-        p for p in range(len(new_articles)) if new_articles[p] is not old_articles[p]
-    )
-    gone = {urls[p] for p in changed}  # articles whose list entry changed
-    stale = set(changed)
-    related, old_related = index.related, old.related
-    for p, url in enumerate(urls):
-        date, links = new_articles[p].date, related.get(url)
-        if (date > now) != (date > before.now) or links is not old_related.get(url):
-            stale.add(p)  # embargo lifted (a badge) or another "Xem thêm" list
-        elif gone and links and any(link.url in gone for link in links):
-            stale.add(p)  # a related article's title or picture changed
-    return _Same(before.records, frozenset(stale), changed)
+    new_articles, old_articles = index.articles, before.index.articles
+    changed = [p for p in range(len(new_articles)) if new_articles[p] is not old_articles[p]]
+    stale, _, _ = _stale(index, before, None, changed)
+    lifted = _embargoes(index, before.now, now)  # their badge goes
+    return _Same(before.records, stale.union(lifted), frozenset(changed))
 
 
 def _stale(
-    index: SiteIndex, before: Before, last: Plan, changed: list[int]
+    index: SiteIndex, before: Before, last: Plan | None, changed: list[int]
 ) -> tuple[frozenset[int], dict[str, set[int]], bool]:
     """Return the article pages an edit reaches: edited, with a new "Xem thêm" list, or showing one.
 
-    Also returned: which articles' lists link each URL (kept from plan to plan) and whether any
-    list changed. The caller has made sure no embargo lifted since the last build.
+    Also returned: which articles' lists link each URL (kept from plan to plan when `last` has
+    it) and whether any list changed. Lifted embargoes are the caller's to add.
     """
     urls, related, old_related = index.urls, index.related, before.index.related
     moved = [p for p, url in enumerate(urls) if related.get(url) is not old_related.get(url)]
-    inbound = last.inbound
+    inbound = last.inbound if last is not None else None
     if inbound is None or inbound[0] is not old_related:
         table: dict[str, set[int]] = {}
         for p, url in enumerate(urls):
@@ -291,7 +284,8 @@ def _stale(
                 table[link.url].discard(p)
             for link in related.get(urls[p], ()):
                 table.setdefault(link.url, set()).add(p)
-    last.inbound = None  # updated in place: it now describes the new index only
+    if last is not None:
+        last.inbound = None  # updated in place: it now describes the new index only
     stale = set(changed)
     stale.update(moved)
     for p in changed:

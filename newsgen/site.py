@@ -579,6 +579,8 @@ def _search_bundle(
     hard-linked file by file without being read when the page records know its files.
     """
     if request.config.search == "off":
+        if request.search_dir is not None:  # the preview must not serve an earlier index
+            shutil.rmtree(request.search_dir / search.OUTPUT_DIR, ignore_errors=True)
         return []
     if request.search_dir is not None:
         if request.search:
