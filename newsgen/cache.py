@@ -156,6 +156,18 @@ class BuildCache:
             found.update((k, (pickle.loads(d), b)) for k, d, b in self._db.execute(query, batch))
         return found
 
+    def add_parsed(self, fresh: Mapping[str, tuple[Deps, bytes]]) -> None:
+        """Insert new entries now (a chunk of a build), so their pickles need not be held."""
+        if self._db is None or not fresh:
+            return
+        with contextlib.suppress(sqlite3.Error), self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO parsed (key, deps, parsed) VALUES (?, ?, ?)",
+                [(k, pickle.dumps(d), b) for k, (d, b) in sorted(fresh.items())],
+            )
+            if self.reuse is not None and self.reuse.stored is not None:
+                self.reuse.stored.update(fresh)
+
     def store_parsed(
         self, fresh: Mapping[str, tuple[Deps, bytes]], used: Mapping[str, tuple[Deps, Any]]
     ) -> None:

@@ -388,16 +388,25 @@ def _parse_with_cache(
         else:
             todo.append(i)
     _WORKER.update(sources=[sources[i] for i in todo], config=config)
-    fresh: dict[str, tuple[Deps, bytes]] = {}
     if advance is not None:
         advance(len(sources) - len(todo))  # taken from the cache
-    done = _map_chunks(_parse_chunk_cached, len(todo), jobs, advance)
-    for i, (deps, blob) in zip(todo, done, strict=True):
-        parsed = pickle.loads(blob)
+
+    def take(chunk: tuple[int, int], part: list[tuple[Deps, bytes]]) -> list[Parsed]:
+        """Store a chunk's new parses as they arrive, so their pickles are not all held at once."""
+        fresh: dict[str, tuple[Deps, bytes]] = {}
+        out = []
+        for i, (deps, blob) in zip(todo[chunk[0] : chunk[1]], part, strict=True):
+            parsed = pickle.loads(blob)
+            fresh[keys[i]] = (deps, blob)
+            used[keys[i]] = (deps, parsed)
+            out.append(parsed)
+        cache.add_parsed(fresh)
+        return out
+
+    done = _map_chunks(_parse_chunk_cached, len(todo), jobs, advance, take)
+    for i, parsed in zip(todo, done, strict=True):
         results[i] = parsed
-        fresh[keys[i]] = (deps, blob)
-        used[keys[i]] = (deps, parsed)
-    cache.store_parsed(fresh, used)
+    cache.store_parsed({}, used)
     return [p for p in results if p is not None]
 
 
@@ -406,25 +415,30 @@ def _map_chunks(
     count: int,
     jobs: int,
     advance: Callable[[int], None] | None = None,
+    take: Callable[[tuple[int, int], list], list] | None = None,
 ) -> list:
-    """Run `func` over [0, count) in chunks, forked over `jobs` processes, results in order."""
+    """Run `func` over [0, count) in chunks, forked over `jobs` processes, results in order.
+
+    `take` turns each chunk's result into what is kept, in the parent, as the chunk arrives.
+    """
     serial = (
         jobs <= 1 or count < _PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods()
     )
     size = max(16, -(-count // (max(jobs, 1) * 8)))
     chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
-    if serial and advance is None:
+    if serial and advance is None and take is None:
         return func((0, count))
     results: list = []
     if serial:
         parts: Iterable[list] = map(func, chunks)
         for chunk, part in zip(chunks, parts, strict=True):
-            results += part
-            advance(chunk[1] - chunk[0])  # type: ignore[misc]
+            results += take(chunk, part) if take is not None else part
+            if advance is not None:
+                advance(chunk[1] - chunk[0])
         return results
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         for chunk, part in zip(chunks, pool.imap(func, chunks, chunksize=1), strict=True):
-            results += part
+            results += take(chunk, part) if take is not None else part
             if advance is not None:
                 advance(chunk[1] - chunk[0])
     return results
