@@ -147,7 +147,8 @@ class BuildCache:
         if len(missing) > _LOOKUPS:  # most of the site: one pass over the table
             wanted = set(missing)
             rows = self._db.execute("SELECT key, deps, parsed FROM parsed")
-            found.update((k, (pickle.loads(d), b)) for k, d, b in rows if k in wanted)
+            # unpickled row by row: holding every pickle first would double the memory
+            found.update((k, (pickle.loads(d), pickle.loads(b))) for k, d, b in rows if k in wanted)
             return found
         for start in range(0, len(missing), 100):  # a few edits: look them up by key
             batch = missing[start : start + 100]
