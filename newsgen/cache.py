@@ -162,12 +162,17 @@ class BuildCache:
         if self._db is None or not fresh:
             return
         with contextlib.suppress(sqlite3.Error), self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO parsed (key, deps, parsed) VALUES (?, ?, ?)",
-                [(k, pickle.dumps(d), b) for k, (d, b) in sorted(fresh.items())],
-            )
+            self._insert(fresh)
             if self.reuse is not None and self.reuse.stored is not None:
                 self.reuse.stored.update(fresh)
+
+    def _insert(self, fresh: Mapping[str, tuple[Deps, bytes]]) -> None:
+        """Insert or replace rows (inside the caller's transaction)."""
+        assert self._db is not None
+        self._db.executemany(
+            "INSERT OR REPLACE INTO parsed (key, deps, parsed) VALUES (?, ?, ?)",
+            [(k, pickle.dumps(d), b) for k, (d, b) in sorted(fresh.items())],
+        )
 
     def store_parsed(
         self, fresh: Mapping[str, tuple[Deps, bytes]], used: Mapping[str, tuple[Deps, Any]]
@@ -191,10 +196,7 @@ class BuildCache:
         assert self._db is not None
         known = self.reuse.stored if self.reuse is not None else None
         with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO parsed (key, deps, parsed) VALUES (?, ?, ?)",
-                [(k, pickle.dumps(d), b) for k, (d, b) in sorted(fresh.items())],
-            )
+            self._insert(fresh)
             if known is None:
                 known = {row[0] for row in self._db.execute("SELECT key FROM parsed")}
             else:
@@ -267,11 +269,7 @@ class BuildCache:
         """Keep the related index for the next build (atomically; a failure only costs time)."""
         if self.folder is None:
             return
-        data = pickle.dumps({"code": code_digest(), "index": index}, protocol=5)
-        temp = self.folder / f"{_RELATED_FILE}.{os.getpid()}.tmp"
-        with contextlib.suppress(OSError):
-            temp.write_bytes(data)
-            os.replace(temp, self.folder / _RELATED_FILE)
+        _write_atomically(self.folder / _RELATED_FILE, {"code": code_digest(), "index": index})
 
     def close(self) -> None:
         """Close the database."""
@@ -292,11 +290,16 @@ def _write_pages(folder: Path, output: Path, pages: dict[str, PageRecord]) -> No
     """Write the page records of `output` into the cache folder, atomically."""
     where = str(output.resolve())
     saved = {"format": FORMAT, "output": where, "manifest": _manifest_hash(output), "pages": pages}
-    data = pickle.dumps(saved, protocol=5)
-    temp = folder / f"{_PAGES_FILE}.{os.getpid()}.tmp"
+    _write_atomically(folder / _PAGES_FILE, saved)
+
+
+def _write_atomically(path: Path, value: object) -> None:
+    """Pickle a value into `path` through a temporary file: a killed build leaves the old one."""
+    data = pickle.dumps(value, protocol=5)
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
         temp.write_bytes(data)
-        os.replace(temp, folder / _PAGES_FILE)
+        os.replace(temp, path)
 
 
 def _open_db(path: Path) -> sqlite3.Connection:

@@ -194,7 +194,7 @@ class Staging:
         parent = rel.rpartition("/")[0]
         if parent not in self._made:
             os.makedirs(f"{self.dir}/{parent}", exist_ok=True)
-            self._made.update(_ancestors([rel]))
+            self._made.update(ancestors([rel]))
 
     def _clear_way(self, rel: str) -> None:
         """Turn every folder on the way to `rel` into a real folder and remove a folder at `rel`."""
@@ -212,7 +212,7 @@ class Staging:
         dest = self.dir / rel
         if dest.is_dir() and not dest.is_symlink():
             shutil.rmtree(dest)
-        self._made.update(_ancestors([rel]))
+        self._made.update(ancestors([rel]))
 
     def finish(self, written: list[Written]) -> None:
         """Remove what the new output no longer has, write the manifest and swap it into place."""
@@ -248,7 +248,7 @@ class Staging:
         """Delete the files and folders of the spare that are not part of the new output."""
         if not self._walked and self._files <= keep:
             return  # nothing to delete: every file stays, and every folder holds one of them
-        needed = _ancestors(keep)
+        needed = ancestors(keep)
         for folder in self._dirs - needed:
             parent = folder.rpartition("/")[0]
             if folder not in keep and (not parent or parent in needed):
@@ -312,7 +312,7 @@ def _remember_manifest(path: Path, files: Iterable[str]) -> tuple[int, ...] | No
     signature = _signature(path)
     if signature is not None:
         listed = frozenset(files)
-        _MANIFESTS[signature] = _Tree(listed, frozenset(_ancestors(listed)))
+        _MANIFESTS[signature] = _Tree(listed, frozenset(ancestors(listed)))
         while len(_MANIFESTS) > 2:
             del _MANIFESTS[next(iter(_MANIFESTS))]
     return signature
@@ -336,7 +336,7 @@ def _read_manifest(path: Path) -> _Tree | None:
         return None
     if listed != set(files):
         return None
-    return _Tree(frozenset(listed), frozenset(_ancestors(listed)))
+    return _Tree(frozenset(listed), frozenset(ancestors(listed)))
 
 
 def _walk(root: Path) -> tuple[set[str], set[str]]:
@@ -357,7 +357,7 @@ def _walk(root: Path) -> tuple[set[str], set[str]]:
     return files, dirs
 
 
-def _ancestors(rels: Iterable[str]) -> set[str]:
+def ancestors(rels: Iterable[str]) -> set[str]:
     """Return every folder (relative, the root excluded) that holds one of the given paths."""
     found: set[str] = set()
     for rel in rels:

@@ -302,8 +302,7 @@ def _listings(index: SiteIndex, config: SiteConfig, same: _Same | None, plan: Pl
     )  # fmt: skip
     for term in index.categories:
         _term_pages(index, term, "category", config, plan, same=same)
-    tags_index = Link("Từ khóa", f"/{config.paths.tag}/")
-    authors_index = Link("Tác giả", f"/{config.paths.author}/")
+    tags_index, authors_index = _index_links(config)
     for term in index.tags:
         _term_pages(index, term, "tag", config, plan, tags_index, same)
     for term in index.authors:
@@ -315,10 +314,14 @@ def _listings(index: SiteIndex, config: SiteConfig, same: _Same | None, plan: Pl
         _listing(index, members, url, "archive", title, config, plan, trail=trail, same=same)
 
 
+def _index_links(config: SiteConfig) -> tuple[Link, Link]:
+    """Return the links to the page of every tag and to the page of every author."""
+    return Link("Từ khóa", f"/{config.paths.tag}/"), Link("Tác giả", f"/{config.paths.author}/")
+
+
 def _index_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
     """Plan the tag and author indexes and the 404 page."""
-    tags_index = Link("Từ khóa", f"/{config.paths.tag}/")
-    authors_index = Link("Tác giả", f"/{config.paths.author}/")
+    tags_index, authors_index = _index_links(config)
     newest = _newest(index, range(len(index.articles)))
     site_feed = Link(config.title, "/rss.xml")
     meta = PageMeta(

@@ -22,7 +22,7 @@ from .cache import code_digest
 from .config import CONFIG_NAME, SiteConfig
 from .content import Article, Source
 from .errors import Problem
-from .output import MANIFEST
+from .output import MANIFEST, ancestors
 from .render import theme_dir
 
 RECORD = "last-build.json"
@@ -148,7 +148,7 @@ def store(
         return
     try:
         manifest = (output / MANIFEST).read_bytes()
-        folders = sorted(_folders(json.loads(manifest)["files"]))
+        folders = sorted(ancestors(json.loads(manifest)["files"]) | {""})  # "" is the output
         record = {
             "folders": folders,
             "stamp": _folders_stamp(output, folders),
@@ -171,17 +171,6 @@ def store(
         os.replace(temp, folder / RECORD)
     except (OSError, ValueError, KeyError, TypeError):
         return
-
-
-def _folders(files: Iterable[str]) -> set[str]:
-    """Return every folder of the output that holds a file, the output itself as ''."""
-    found = {""}
-    for rel in files:
-        parent = rel.rpartition("/")[0]
-        while parent and parent not in found:
-            found.add(parent)
-            parent = parent.rpartition("/")[0]
-    return found
 
 
 def _folders_stamp(output: Path, folders: Sequence[str]) -> str:

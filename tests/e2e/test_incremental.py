@@ -58,6 +58,23 @@ def _assert_same_as_cold(site_dir: Path, output: Path, tmp_path: Path) -> None:
     assert different == []
 
 
+WORDS = ["giá điện", "bão số 3", "trí tuệ nhân tạo", "giá vàng", "học sinh"]
+
+
+def _topics(n: int) -> dict[str, str | bytes]:
+    """N articles on five topics (one each a day, 28 a month), related by shared words and tags."""
+    files: dict[str, str | bytes] = {}
+    for i in range(n):
+        topic = WORDS[i % len(WORDS)]
+        files[f"content/thoi-su/bai-{i}.md"] = article(
+            f"Bài {i} về {topic}",
+            f"2025-04-{1 + i % 28:02d} {8 + i // 28:02d}:00",
+            f"Tin về {topic} số {i}.\n\nNgười dân quan tâm tới {topic} và {WORDS[(i + 1) % 5]}.",
+            tags=f"[{topic.title()}]",
+        )
+    return files
+
+
 def _edit_body(site_dir: Path) -> None:
     path = site_dir / "content/kinh-te/bai-0.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nThêm một câu mới.\n", encoding="utf-8")
@@ -297,23 +314,13 @@ def test_a_later_build_time_alone_renders_nothing_again(
 
 def test_preview_reuse_through_many_body_edits_matches_cold_build(tmp_path: Path) -> None:
     """Twenty articles edited one after another: the kept related index stays exact."""
-    files: dict[str, str | bytes] = {}
-    words = ["giá điện", "bão số 3", "trí tuệ nhân tạo", "giá vàng", "học sinh"]
-    for i in range(20):
-        topic = words[i % len(words)]
-        files[f"content/thoi-su/bai-{i}.md"] = article(
-            f"Bài {i} về {topic}",
-            f"2025-04-{1 + i:02d} 08:00",
-            f"Tin về {topic} số {i}.\n\nNgười dân quan tâm tới {topic} và {words[(i + 1) % 5]}.",
-            tags=f"[{topic.title()}]",
-        )
-    site_dir = write_site(tmp_path / "site", files)
+    site_dir = write_site(tmp_path / "site", _topics(20))
     output = tmp_path / "public"
     reuse = Reuse()
     _build(site_dir, output, no_cache=True, reuse=reuse)
     for i in (3, 7, 11, 3):
         path = site_dir / f"content/thoi-su/bai-{i}.md"
-        extra = f"\nThêm đoạn về {words[(i + 2) % 5]} và {words[(i + 3) % 5]} lần {i}.\n"
+        extra = f"\nThêm đoạn về {WORDS[(i + 2) % 5]} và {WORDS[(i + 3) % 5]} lần {i}.\n"
         path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
         _build(site_dir, output, no_cache=True, reuse=reuse)
         _assert_same_as_cold(site_dir, output, tmp_path)
@@ -371,17 +378,7 @@ def test_a_new_process_updates_the_last_builds_related_index(
     """CI: the related index is kept in the cache folder; an edit updates it, exactly."""
     from newsgen import related
 
-    files: dict[str, str | bytes] = {}
-    words = ["giá điện", "bão số 3", "trí tuệ nhân tạo", "giá vàng", "học sinh"]
-    for i in range(40):
-        topic = words[i % len(words)]
-        files[f"content/thoi-su/bai-{i}.md"] = article(
-            f"Bài {i} về {topic}",
-            f"2025-04-{1 + i % 28:02d} {8 + i // 28:02d}:00",
-            f"Tin về {topic} số {i}.\n\nNgười dân quan tâm tới {topic} và {words[(i + 1) % 5]}.",
-            tags=f"[{topic.title()}]",
-        )
-    site_dir = write_site(tmp_path / "site", files)
+    site_dir = write_site(tmp_path / "site", _topics(40))
     output = tmp_path / "public"
     _build(site_dir, output)
     assert (site_dir / ".newsgen/cache/related.pickle").is_file()
