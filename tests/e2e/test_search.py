@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from newsgen import search
-from tests.conftest import article
-from tests.e2e.browser import ARTIFACTS, build_sample, chromium, serve
+from tests.conftest import article, write_site
+from tests.e2e.browser import ARTIFACTS, NOW, build_sample, chromium, serve
 
 REFERENCE = "/chuyen-doi-so/ung-dung-du-lieu-va-tri-tue-nhan-tao-ai-phuc-vu-quan-tri-va-phat-trien-ben-vung/"
 needs_pagefind = pytest.mark.skipif(not search.available(), reason="Pagefind is not installed")
@@ -30,11 +30,49 @@ def test_only_published_articles_are_indexed(site, build) -> None:
     public = root / "public"
     assert (public / "pagefind/pagefind-ui.js").is_file()
     assert (public / "tim-kiem/index.html").is_file()
-    entry = json.loads((public / "pagefind/pagefind-entry.json").read_text())
+    assert json.loads((public / "pagefind/shards.json").read_text()) == {"shards": ["2025/"]}
+    entry = json.loads((public / "pagefind/2025/pagefind-entry.json").read_text())
     (language,) = entry["languages"].values()
     assert language["page_count"] == 1  # drafts and scheduled pages are built but never indexed
     manifest = json.loads((public / "manifest.json").read_text())["files"]
-    assert "pagefind/pagefind-entry.json" in manifest
+    assert "pagefind/2025/pagefind-entry.json" in manifest
+
+
+@needs_pagefind
+def test_an_edit_reindexes_only_the_shard_of_its_year(site, build, tmp_path) -> None:
+    """Each year is its own index; an edit leaves the other years' files alone, same inodes."""
+    files = {
+        "content/thoi-su/cu.md": article("Bão số ba năm trước", "2023-09-07 08:00"),
+        "content/thoi-su/moi.md": article("Bão số năm năm nay", "2025-04-22 09:07"),
+    }
+    root = site(files)
+    assert build(root)[0] == 0
+    public = root / "public"
+    shards = json.loads((public / "pagefind/shards.json").read_text())["shards"]
+    assert shards == ["2025/", "2023/"]  # newest first: the UI searches it first
+    old_year = {p: p.stat().st_ino for p in (public / "pagefind/2023").rglob("*") if p.is_file()}
+    new_entry = (public / "pagefind/2025/pagefind-entry.json").stat().st_ino
+    page = root / "content/thoi-su/moi.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nGió giật cấp mười.\n", encoding="utf-8")
+    assert build(root)[0] == 0
+    assert {p: p.stat().st_ino for p in old_year} == old_year
+    assert (public / "pagefind/2025/pagefind-entry.json").stat().st_ino != new_entry
+    cold = tmp_path / "cold"
+    assert build(root, "--no-cache", "--output", str(cold))[0] == 0
+    assert _bundle(public) == _bundle(cold)
+
+
+def test_a_site_with_nothing_to_index_lists_no_shards(site, build, monkeypatch) -> None:
+    """Pagefind refuses an empty site; the search page is told there is nothing to search."""
+    monkeypatch.setattr(search, "index_shards", _must_not_run)
+    root = site({"content/thoi-su/nhap.md": article("Bản nháp", "2025-04-22 09:07", draft="true")})
+    code, _, err = build(root)
+    assert code == 0, err
+    assert json.loads((root / "public/pagefind/shards.json").read_text()) == {"shards": []}
+
+
+def _must_not_run(*args: object, **kwargs: object) -> None:
+    raise AssertionError("Pagefind ran with nothing to index")
 
 
 @needs_pagefind
@@ -51,7 +89,7 @@ def test_a_rebuild_that_skips_search_keeps_the_index_files(site, build) -> None:
     """The preview's rebuilds keep the first build's index: same files, same inodes, listed."""
     root = site({"content/thoi-su/a.md": article("Trí tuệ nhân tạo", "2025-04-22 09:07")})
     assert build(root)[0] == 0
-    index = root / "public/pagefind/pagefind-entry.json"
+    index = root / "public/pagefind/2025/pagefind-entry.json"
     inode = index.stat().st_ino
     first = _bundle(root / "public")
     page = root / "content/thoi-su/a.md"
@@ -60,7 +98,7 @@ def test_a_rebuild_that_skips_search_keeps_the_index_files(site, build) -> None:
     assert _bundle(root / "public") == first
     assert index.stat().st_ino == inode
     manifest = json.loads((root / "public/manifest.json").read_text())["files"]
-    assert "pagefind/pagefind-entry.json" in manifest
+    assert "pagefind/2025/pagefind-entry.json" in manifest
 
 
 def test_build_works_and_says_so_without_pagefind(site, build, monkeypatch) -> None:
@@ -108,4 +146,45 @@ def test_reader_finds_the_article_typing_without_diacritics(site_url) -> None:
         assert page.locator(".pagefind-ui__search-input").input_value() == "tri tue nhan tao"
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "search-375.png"), full_page=True)
+        assert errors == []
+
+
+@pytest.fixture(scope="module")
+def two_years_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Build and serve a site whose articles fall in two years: two search shards."""
+    from newsgen.cli import main
+
+    root = write_site(
+        tmp_path_factory.mktemp("shards") / "site",
+        {
+            "content/thoi-su/cu.md": article(
+                "Bão Damrey đổ bộ miền Trung", "2023-11-04 08:00", "Cơn bão gây mưa lớn."
+            ),
+            "content/thoi-su/moi.md": article(
+                "Bão Kajiki vào vịnh Bắc Bộ", "2025-04-20 09:07", "Cơn bão mạnh cấp mười."
+            ),
+            "content/the-thao/bong-da.md": article("Đội tuyển thắng", "2025-04-21 20:00"),
+        },
+    )
+    assert main(["build", "--site", str(root), "--now", NOW, "--jobs", "1"]) == 0
+    with serve(root / "public") as url:
+        yield url
+
+
+@needs_pagefind
+@pytest.mark.slow
+@pytest.mark.browser
+def test_one_search_finds_articles_from_every_shard(two_years_url) -> None:
+    """The reader sees one list: the newest year's index merged with the older one."""
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 375, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(two_years_url + "/tim-kiem/?q=con%20bao")
+        results = page.locator(".pagefind-ui__result-link")
+        page.wait_for_function(
+            "document.querySelectorAll('.pagefind-ui__result-link').length >= 2", timeout=15000
+        )
+        hrefs = sorted(results.nth(i).get_attribute("href") or "" for i in range(results.count()))
+        assert hrefs == ["/thoi-su/bao-damrey-do-bo-mien-trung/", "/thoi-su/bao-kajiki-vao-vinh-bac-bo/"]
         assert errors == []

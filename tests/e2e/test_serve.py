@@ -274,14 +274,17 @@ def test_the_first_save_updates_a_spare_output_in_place(live: Running) -> None:
 @pytest.mark.skipif(not search.available(), reason="Pagefind is not installed")
 def test_search_index_is_served_from_beside_the_output_and_survives_edits(live: Running) -> None:
     """Rebuilds never carry the index's files from output to output: it lives in its own folder."""
-    status, head, body = get(live, "/pagefind/pagefind-entry.json")
+    shards = json.loads(get(live, "/pagefind/shards.json")[2])["shards"]
+    entry = f"/pagefind/{shards[0]}pagefind-entry.json"
+    status, head, body = get(live, entry)
     assert status == 200 and head["content-type"].startswith("application/json")
     assert "languages" in json.loads(body)
+    assert get(live, "/pagefind/pagefind-ui.js")[0] == 200
     assert not (live.preview.output / "pagefind").exists()
     source = live.watcher.site / "content/thoi-su/bao-so-3.md"
     edit(source, article("Bão số 3", body="Tin cập nhật về bão.", slug="bao-so-3"))
     assert wait_for(lambda: "Tin cập nhật về bão." in get(live, SLUG_URL)[2])
-    assert get(live, "/pagefind/pagefind-entry.json")[2] == body
+    assert get(live, entry)[2] == body
     assert get(live, "/pagefind/../cache/")[0] == 404
 
 

@@ -1,14 +1,17 @@
 // The /tim-kiem/ page: Pagefind's UI with Vietnamese labels; ?q= from the header box starts a search.
+// The index is cut into shards by period (shards.json lists them, newest first); the UI searches
+// the first and merges the others, so a reader gets one list of results.
 (function () {
   "use strict";
   var me = document.currentScript;
   var base = (me && me.getAttribute("data-pagefind")) || "/pagefind/";
-  function start() {
+  function start(shards) {
     var box = document.getElementById("search");
     var query = new URLSearchParams(window.location.search).get("q") || "";
     var ui = new window.PagefindUI({
       element: "#search",
-      bundlePath: base,
+      bundlePath: base + shards[0],
+      mergeIndex: shards.slice(1).map(function (shard) { return { bundlePath: base + shard }; }),
       showSubResults: true,
       showImages: false,
       resetStyles: false,
@@ -35,12 +38,29 @@
     document.getElementById("search").setAttribute("data-status", "off");
     document.querySelector(".search-off").hidden = false;
   }
+  function empty() {
+    var box = document.getElementById("search");
+    box.setAttribute("data-status", "empty");
+    var note = document.createElement("p");
+    note.textContent = "Chưa có bài viết nào để tìm.";
+    box.appendChild(note);
+  }
   function load() {
-    var script = document.createElement("script");
-    script.src = base + "pagefind-ui.js";
-    script.onload = start;
-    script.onerror = off;
-    document.head.appendChild(script);
+    fetch(base + "shards.json")
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
+      .then(function (list) {
+        var shards = list.shards || [];
+        if (!shards.length) return empty();
+        var script = document.createElement("script");
+        script.src = base + "pagefind-ui.js";
+        script.onload = function () { start(shards); };
+        script.onerror = off;
+        document.head.appendChild(script);
+      })
+      .catch(off);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", load);
   else load();
