@@ -105,10 +105,20 @@ class _Shape:
     problems: tuple[Problem, ...]
 
 
+TermsLookup = Callable[[list[str]], Mapping[str, tuple[tuple[str, float], ...]]]
+
+
 def build_index(
-    articles: Sequence[Article], config: SiteConfig, options: Options, carry: Carry | None = None
+    articles: Sequence[Article],
+    config: SiteConfig,
+    options: Options,
+    carry: Carry | None = None,
+    terms: TermsLookup | None = None,
 ) -> tuple[SiteIndex, list[Problem]]:
-    """Filter, order and cross-reference the articles; report URL clashes and unknown pins."""
+    """Filter, order and cross-reference the articles; report URL clashes and unknown pins.
+
+    `terms` finds the term vectors of cached articles, which are stored apart (by digest).
+    """
     published = sorted(
         (a for a in articles if is_published(a, options)), key=lambda a: (a.date, a.rel)
     )
@@ -116,7 +126,8 @@ def build_index(
     problems = list(shape.problems)
     ordered = [published[i] for i in shape.order]
     memo = carry.docs if carry is not None else None
-    docs, pin_problems = _related_docs(ordered, shape.urls, articles, config, memo)
+    seen = carry.related if carry is not None else None
+    docs, pin_problems = _related_docs(ordered, shape.urls, articles, config, memo, seen, terms)
     problems += pin_problems
     clash = any(
         p.field == "slug" for p in problems
@@ -310,15 +321,21 @@ def _related_docs(
     every: Sequence[Article],
     config: SiteConfig,
     memo: dict[int, tuple[Article, related.RelatedDoc]] | None = None,
+    kept: related.RelatedIndex | None = None,
+    terms: TermsLookup | None = None,
 ) -> tuple[list[related.RelatedDoc], list[Problem]]:
     """Describe each published article for the related index, resolving pins to URLs.
 
     `memo` (kept by a long-lived process) hands back the same RelatedDoc object for an article
-    that did not change, so the related index sees at a glance which articles did.
+    that did not change, so the related index sees at a glance which articles did; `kept` (the
+    last build's related index) does the same by article digest in a new process. Only the
+    other articles need their term vectors, looked up with `terms` when they were not parsed
+    in this build.
     """
     names: list[tuple[dict[str, list[str]], set[str]]] = []
     problems: list[Problem] = []
-    docs = []
+    docs: list[related.RelatedDoc | None] = []
+    todo: list[tuple[int, Article, str, tuple[str, ...], tuple[str, ...]]] = []
     seen: dict[int, tuple[Article, related.RelatedDoc]] = {}
     for article, url in zip(ordered, urls, strict=True):
         pins: tuple[str, ...] = ()
@@ -334,27 +351,39 @@ def _related_docs(
                 article, article.related_exclude, "related_exclude", lookup, known, problems
             )
         old = memo.get(id(article)) if memo is not None else None
+        doc: related.RelatedDoc | None = None
         if old is not None and old[0] is article:
             doc = old[1]
             if doc.url != url or doc.pins != pins or doc.exclude != exclude:
                 doc = dataclasses.replace(doc, url=url, pins=pins, exclude=exclude)
+        elif kept is not None and article.digest:
+            doc = kept.doc(url)
+            if doc is None or (doc.digest, doc.pins, doc.exclude) != (article.digest, pins, exclude):
+                doc = None
+        if doc is None:
+            todo.append((len(docs), article, url, pins, exclude))
         else:
-            doc = related.RelatedDoc(
-                url=url,
-                terms=dict(article.terms),
-                tags=tuple(vietnamese.tone_key(t) for t in article.tags),
-                category=vietnamese.tone_key(article.category),
-                date=article.date,
-                pins=pins,
-                exclude=exclude,
-                enabled=article.related_enabled,
-            )
-        seen[id(article)] = (article, doc)
+            seen[id(article)] = (article, doc)
         docs.append(doc)
+    wanted = [a.digest for _, a, _, _, _ in todo if not a.terms and a.digest]
+    found = terms(wanted) if terms is not None and wanted else {}
+    for at, article, url, pins, exclude in todo:
+        doc = docs[at] = related.RelatedDoc(
+            url=url,
+            terms=dict(article.terms or found.get(article.digest, ())),
+            tags=tuple(vietnamese.tone_key(t) for t in article.tags),
+            category=vietnamese.tone_key(article.category),
+            date=article.date,
+            pins=pins,
+            exclude=exclude,
+            enabled=article.related_enabled,
+            digest=article.digest,
+        )
+        seen[id(article)] = (article, doc)
     if memo is not None:
         memo.clear()
         memo.update(seen)
-    return docs, problems
+    return [d for d in docs if d is not None], problems
 
 
 def related_docs(index: SiteIndex, config: SiteConfig) -> list[related.RelatedDoc]:

@@ -10,7 +10,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from operator import mul
 from typing import Any
@@ -32,6 +32,8 @@ class RelatedDoc:
     pins: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     enabled: bool = True
+    # the article's digest: a new process knows an unchanged article without reading its terms
+    digest: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -364,6 +366,11 @@ class RelatedIndex:
         self._result: dict[str, tuple[RelatedLink, ...]] = {}
 
     # --- public -----------------------------------------------------------------------
+
+    def doc(self, url: str) -> RelatedDoc | None:
+        """Return the article at `url` as this index last saw it, or None."""
+        at = self._by_url.get(url)
+        return self._docs[at] if at is not None and at < len(self._docs) else None
 
     def update(self, docs: Sequence[RelatedDoc]) -> dict[str, tuple[RelatedLink, ...]]:
         """Return every article's list for this doc set, reusing what the last call computed."""

@@ -142,14 +142,17 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
     carry = None
     if request.reuse is not None:
         carry = request.reuse.index = request.reuse.index or Carry()
-    elif cache.folder is not None:  # a new process: start from the last build's related index
-        carry = Carry(related=cache.related())
+    elif cache.folder is not None:  # a new process: start from the last build's indexes
+        carry = Carry(related=cache.related(), shape=cache.shape())
+    saved_shape = carry.shape if carry is not None else None
     options_ = Options(request.now, request.drafts, request.future)
-    index, index_problems = build_index(articles, config, options_, carry)
+    index, index_problems = build_index(articles, config, options_, carry, cache.terms)
     problems += index_problems
     if request.reuse is None:  # one build in this process: free what rendering does not read
         if carry is not None and _related_moved(carry):
             cache.store_related(carry.related)  # exact for these articles, whatever comes next
+        if carry is not None and carry.shape is not saved_shape:
+            cache.store_shape(carry.shape)
         carry = None
         articles, index = _without_terms(articles, index)
     clock.lap("index")
@@ -190,7 +193,7 @@ def _without_terms(articles: list[Article], index: SiteIndex) -> tuple[list[Arti
     Only articles stamped with their digest lose them: pages key on the digest, so what a page
     depends on is unchanged.
     """
-    lean = {id(a): dataclasses.replace(a, terms=()) for a in articles if a.digest}
+    lean = {id(a): dataclasses.replace(a, terms=()) for a in articles if a.digest and a.terms}
     articles = [lean.get(id(a), a) for a in articles]
     kept = tuple(lean.get(id(a), a) for a in index.articles)
     return articles, dataclasses.replace(index, articles=kept)
@@ -322,8 +325,12 @@ def _sealed(parsed: Parsed) -> Parsed:
     return dataclasses.replace(parsed, article=article)
 
 
-def _parse_chunk_cached(bounds: tuple[int, int]) -> list[tuple[Deps, bytes]]:
-    """Parse a slice for the cache: each result pickled once, with the images it looked up."""
+def _parse_chunk_cached(bounds: tuple[int, int]) -> list[tuple[Deps, bytes, str, bytes]]:
+    """Parse a slice for the cache: each result pickled once, with the images it looked up.
+
+    The term vector (half a parsed article) is pickled apart, keyed by the article's digest:
+    only the related index reads it, and only for articles it has not seen.
+    """
     sources: Sequence[Source] = _WORKER["sources"]  # type: ignore[assignment]
     config: SiteConfig = _WORKER["config"]  # type: ignore[assignment]
     renderer = _renderer(config)
@@ -332,7 +339,13 @@ def _parse_chunk_cached(bounds: tuple[int, int]) -> list[tuple[Deps, bytes]]:
         parsed = _sealed(parse_article(source, config, renderer))
         text = source.data.decode("utf-8", "replace")
         deps = cachelib.image_deps(source, config, text)
-        out.append((deps, pickle.dumps(parsed, protocol=5)))
+        digest, terms = "", b""
+        if parsed.article is not None:
+            digest, terms = parsed.article.digest, pickle.dumps(parsed.article.terms, protocol=5)
+            parsed = dataclasses.replace(
+                parsed, article=dataclasses.replace(parsed.article, terms=())
+            )
+        out.append((deps, pickle.dumps(parsed, protocol=5), digest, terms))
     return out
 
 
@@ -391,13 +404,13 @@ def _parse_with_cache(
     if advance is not None:
         advance(len(sources) - len(todo))  # taken from the cache
 
-    def take(chunk: tuple[int, int], part: list[tuple[Deps, bytes]]) -> list[Parsed]:
+    def take(chunk: tuple[int, int], part: list[tuple[Deps, bytes, str, bytes]]) -> list[Parsed]:
         """Store a chunk's new parses as they arrive, so their pickles are not all held at once."""
-        fresh: dict[str, tuple[Deps, bytes]] = {}
+        fresh: dict[str, tuple[Deps, bytes, str, bytes]] = {}
         out = []
-        for i, (deps, blob) in zip(todo[chunk[0] : chunk[1]], part, strict=True):
+        for i, (deps, blob, digest, terms) in zip(todo[chunk[0] : chunk[1]], part, strict=True):
             parsed = pickle.loads(blob)
-            fresh[keys[i]] = (deps, blob)
+            fresh[keys[i]] = (deps, blob, digest, terms)
             used[keys[i]] = (deps, parsed)
             out.append(parsed)
         cache.add_parsed(fresh)

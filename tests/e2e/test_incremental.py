@@ -250,7 +250,7 @@ def test_cache_dir_and_no_cache(tmp_path: Path) -> None:
     _build(site_dir, tmp_path / "a", no_cache=True)
     assert not (site_dir / ".newsgen").exists()
     _build(site_dir, tmp_path / "b", cache_dir=tmp_path / "ci-cache")
-    assert (tmp_path / "ci-cache/parsed.sqlite").is_file()
+    assert (tmp_path / "ci-cache/articles.sqlite").is_file()
     assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import subprocess
 import sys
 from dataclasses import replace
@@ -81,12 +82,26 @@ def test_image_dependencies_notice_a_new_file(tmp_path: Path) -> None:
 
 def test_parsed_store_keeps_used_entries_and_forgets_others(tmp_path: Path) -> None:
     store = cache.BuildCache(tmp_path / "c")
-    store.store_parsed({"k1": ((), b"one"), "k2": ((), b"two")}, {"k1": ((), 1), "k2": ((), 2)})
+    fresh = {"k1": ((), b"one", "d1", b"t1"), "k2": ((), b"two", "d2", b"t2")}
+    store.store_parsed(fresh, {"k1": ((), 1), "k2": ((), 2)})
     store.close()
     store = cache.BuildCache(tmp_path / "c")
     assert store.parsed(["k1", "k2"]) == {"k1": ((), b"one"), "k2": ((), b"two")}
     store.store_parsed({}, {"k2": ((), 2)})
     assert list(store.parsed(["k1", "k2"])) == ["k2"]
+    store.close()
+
+
+def test_term_vectors_are_stored_apart_and_read_by_article_digest(tmp_path: Path) -> None:
+    """A body edit reads the terms of the articles the related index has not seen, no others."""
+    terms = (("bão", 1.5), ("bão số", 3.0))
+    store = cache.BuildCache(tmp_path / "c")
+    store.add_parsed({"k1": ((), b"lean", "d1", pickle.dumps(terms))})
+    assert store.terms(["d1", "unknown"]) == {"d1": terms}  # this build's parse, from memory
+    store.close()
+    store = cache.BuildCache(tmp_path / "c")
+    assert store.terms(["d1"]) == {"d1": terms}  # a new process, from the table
+    assert store.parsed(["k1"]) == {"k1": ((), b"lean")}
     store.close()
 
 
@@ -128,7 +143,7 @@ def test_a_long_lived_process_writes_page_records_when_it_stops(tmp_path: Path) 
 def test_damaged_database_is_recreated(tmp_path: Path) -> None:
     folder = tmp_path / "c"
     folder.mkdir()
-    (folder / "parsed.sqlite").write_bytes(b"this is not a database" * 100)
+    (folder / cache._PARSED_DB).write_bytes(b"this is not a database" * 100)
     store = cache.BuildCache(folder)
     assert store.parsed(["k"]) == {}
     store.close()
