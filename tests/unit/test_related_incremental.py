@@ -220,6 +220,39 @@ def test_pickled_index_updates_like_the_original() -> None:
     assert len(blob) < 2 * len(pickle.dumps(docs))
 
 
+def test_each_build_loads_the_last_ones_index_and_saves_its_own() -> None:
+    # what one-shot builds do: load the pickle, reuse its articles where unchanged, edit,
+    # update, pickle again; the lists must match a fresh build at every step
+    docs = list(corpus(150))
+    blob = pickle.dumps(RelatedIndex(5, NARROW))
+    rng = random.Random(11)
+    for step in range(8):
+        loaded = pickle.loads(blob)
+        docs = [loaded.doc(d.url) or d for d in docs] if step else docs
+        kind = edit(rng, docs)
+        assert loaded.update(docs) == build_related(docs, 5, False, NARROW), kind
+        blob = pickle.dumps(loaded)
+        # unchanged articles come back as the same counts, read only when asked for
+        again = pickle.loads(blob)
+        assert {d.url: dict(d.terms) for d in again._docs} == {d.url: d.terms for d in docs}
+
+
+def test_saving_again_copies_the_loaded_terms_and_drops_stale_vocabulary() -> None:
+    docs = list(corpus(60))
+    index = RelatedIndex(3)
+    index.update(docs)
+    loaded = pickle.loads(pickle.dumps(index))
+    vocab = loaded._pack.vocab
+    assert not any(d.terms._dict for d in loaded._docs)  # nothing turned into dicts yet
+    state = loaded.__getstate__()
+    assert state["pack"][0] == vocab  # untouched articles copied as they were
+    assert not any(d.terms._dict for d in loaded._docs)
+    # a vocabulary that is mostly stale terms is rebuilt from the live ones
+    loaded._pack.vocab = vocab + [f"stale{k}" for k in range(3 * len(vocab) + 2048)]
+    assert pickle.loads(pickle.dumps(loaded))._pack.vocab == vocab
+    assert pickle.loads(pickle.dumps(loaded)).update(docs) == build_related(docs, 3)
+
+
 def test_followers_is_the_reverse_of_window() -> None:
     for params in (DEFAULT_PARAMS, TIGHT, NARROW, Params(window=3, wide_window=5, short=1)):
         for n in range(0, 45):
