@@ -365,6 +365,9 @@ class RelatedIndex:
         self._shown_by: list[set[int]] = []  # per article: the lists it is on
         self._result: dict[str, tuple[RelatedLink, ...]] = {}
         self._pack: _TermPack | None = None  # the terms as loaded: saving again copies slices
+        # the kept terms as loaded, numbered and as rows: saving again copies unchanged rows
+        self._loaded_terms: tuple[tuple[array[int], array[int]], list[tuple[str, ...]]] | None
+        self._loaded_terms = None
 
     # --- public -----------------------------------------------------------------------
 
@@ -913,7 +916,7 @@ class RelatedIndex:
             "pack": (pack.vocab, pack.ids, pack.tfs, pack.ends),
             "df": dict(self._df),
             "tf": dict(self._tf),
-            "terms": pack.encode(self._terms),
+            "terms": pack.encode(self._terms, self._pack, self._loaded_terms),
             "weights": self._weights,
             "floors": (array("d", [w for w, _ in self._floors]), [t for _, t in self._floors]),
             "postings": {
@@ -943,7 +946,8 @@ class RelatedIndex:
         )
         self._df, self._tf = Counter(state["df"]), Counter(state["tf"])
         self._idf, self._tag_idf = _idfs(self._df, self._tf, len(self._docs), self.params)
-        self._terms, self._weights = pack.decode(*state["terms"]), state["weights"]
+        self._loaded_terms = state["terms"], pack.decode(*state["terms"])
+        self._terms, self._weights = list(self._loaded_terms[1]), state["weights"]
         self._floors = list(zip(*state["floors"], strict=True))
         self._postings = {
             t: (ids.tolist(), ws.tolist(), ks.tolist())
@@ -1019,19 +1023,39 @@ class _TermPack:
         """Return where article `at`'s terms sit in the flat arrays."""
         return (self.ends[at - 1] if at else 0), self.ends[at]
 
-    def encode(self, rows: Sequence[Sequence[str]]) -> tuple[array[int], array[int]]:
-        """Number rows of terms against the vocabulary (adding what it lacks), flat with ends."""
+    def encode(
+        self,
+        rows: Sequence[Sequence[str]],
+        last: _TermPack | None = None,
+        loaded: tuple[tuple[array[int], array[int]], list[tuple[str, ...]]] | None = None,
+    ) -> tuple[array[int], array[int]]:
+        """Number rows of terms against the vocabulary (adding what it lacks), flat with ends.
+
+        A row still the very tuple `last` decoded at that position is copied as numbered then,
+        when this pack's vocabulary extends `last`'s.
+        """
         code, vocab = self.code(), self.vocab
         flat, ends = array("i"), array("q")
-        for row in rows:
-            for term in row:
-                k = code.get(term)
-                if k is None:
-                    k = code[term] = len(vocab)
-                    vocab.append(term)
-                flat.append(k)
+        old_flat, old_ends, old_rows = array("i"), array("q"), list[tuple[str, ...]]()
+        if loaded is not None and last is not None and self.extends(last):
+            (old_flat, old_ends), old_rows = loaded
+        for at, row in enumerate(rows):
+            if at < len(old_rows) and row is old_rows[at]:
+                flat.extend(old_flat[old_ends[at - 1] if at else 0 : old_ends[at]])
+            else:
+                for term in row:
+                    k = code.get(term)
+                    if k is None:
+                        k = code[term] = len(vocab)
+                        vocab.append(term)
+                    flat.append(k)
             ends.append(len(flat))
         return flat, ends
+
+    def extends(self, last: _TermPack) -> bool:
+        """Tell whether this vocabulary starts with `last`'s (so its numbers still hold)."""
+        n = len(last.vocab)
+        return self.vocab is last.vocab or (len(self.vocab) >= n and self.vocab[:n] == last.vocab)
 
     def decode(self, flat: array[int], ends: array[int]) -> list[tuple[str, ...]]:
         """Turn encode()'s numbers back into rows of terms."""

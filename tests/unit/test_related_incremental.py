@@ -246,6 +246,7 @@ def test_saving_again_copies_the_loaded_terms_and_drops_stale_vocabulary() -> No
     assert not any(d.terms._dict for d in loaded._docs)  # nothing turned into dicts yet
     state = loaded.__getstate__()
     assert state["pack"][0] == vocab  # untouched articles copied as they were
+    assert state["terms"] == index.__getstate__()["terms"]
     assert not any(d.terms._dict for d in loaded._docs)
     # a vocabulary that is mostly stale terms is rebuilt from the live ones
     loaded._pack.vocab = vocab + [f"stale{k}" for k in range(3 * len(vocab) + 2048)]
