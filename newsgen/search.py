@@ -166,7 +166,7 @@ def index_shards(
     with tempfile.TemporaryDirectory(prefix="newsgen-pagefind-") as tmp:
 
         def run(name: str) -> list[tuple[str, bytes]]:
-            source = _link_pages(site_dir, shards[name], Path(tmp, "site", name))
+            source = link_pages(site_dir, shards[name], Path(tmp, "site", name))
             out = Path(tmp, "out", name)
             _pagefind(binary, source, out, language)
             return [(path.relative_to(out).as_posix(), path.read_bytes()) for path in _files(out)]
@@ -208,7 +208,7 @@ def _files(folder: Path) -> list[Path]:
     return sorted(path for path in folder.rglob("*") if path.is_file())
 
 
-def _link_pages(site_dir: Path, pages: Sequence[str], target: Path) -> Path:
+def link_pages(site_dir: Path, pages: Sequence[str], target: Path) -> Path:
     """Mirror only the given pages (hard links, same relative paths) for Pagefind to read."""
     target.mkdir(parents=True, exist_ok=True)
     for rel in pages:

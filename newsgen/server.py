@@ -16,7 +16,7 @@ import time
 import traceback
 import urllib.parse
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BuildFailed, NewsgenError, Problem
+from .preview_search import Refresher
 from .search import OUTPUT_DIR as SEARCH_DIR
 from .watch import QUIET_PERIOD, Debouncer, Watcher
 
@@ -510,6 +511,9 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
 
     reuse = Reuse()  # parsed articles and page records kept in memory between rebuilds
     first = [True]
+    # re-indexes for search what rebuilds changed, in the background; started after the
+    # first build (which indexes everything itself), so that build forks no thread
+    refresher: list[Refresher] = []
 
     def run() -> str:
         config = load_config(options.site, {"base_url": base_url})
@@ -529,14 +533,20 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
         )
         first[0] = False
         started = time.perf_counter()
-        result = build(request)
+        with refresher[0].lock if refresher else nullcontext():
+            result = build(request)
         seconds = time.perf_counter() - started
+        if result.search_plan is not None:
+            if not refresher:
+                refresher.append(Refresher(output, search_dir(options.site), options.log))
+            refresher[0].submit(result.search_plan)
         return (
             f"built {result.articles} articles: {result.written} files written, "
             f"{result.unchanged} unchanged, {seconds:.2f} s"
         )
 
     run.flush = reuse.flush  # type: ignore[attr-defined]  # called when the preview stops
+    run.refresher = refresher  # type: ignore[attr-defined]  # for tests: idle, refreshed
     return run
 
 
@@ -569,6 +579,8 @@ class Running:
         flush = getattr(self.preview.builder, "flush", None)
         if flush is not None:
             flush()
+        for refresher in getattr(self.preview.builder, "refresher", []):
+            refresher.close()
         self.preview.close()
         self.server.shutdown()
         self.server.server_close()

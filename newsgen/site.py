@@ -9,7 +9,6 @@ import hashlib
 import multiprocessing
 import os
 import pickle
-import shutil
 import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -19,7 +18,7 @@ from typing import Any
 
 from . import cache as cachelib
 from . import images as imagelib
-from . import markup, search, shortcut
+from . import markup, preview_search, search, shortcut
 from .cache import BuildCache, Deps, PageRecord, Reuse
 from .config import SiteConfig
 from .content import Article, Parsed, Source, parse_article
@@ -69,6 +68,8 @@ class BuildResult:
     files: list[Written] = field(default_factory=list)
     next_change: dt.datetime | None = None  # when the published site next changes by itself
     skipped: bool = False  # nothing changed since the last build; the output was left as it was
+    # the preview's rebuilds: what its search index should hold, for its background refresh
+    search_plan: preview_search.SearchPlan | None = None
 
     @property
     def pages(self) -> int:
@@ -586,9 +587,12 @@ def _write_all(
         written = [w for w, _ in done]
         images_cache = cache.folder / "images" if cache.folder is not None else None
         written += _copy_assets(config, index, staging, images_cache, _jobs(request))
-        bundle = _search_bundle(staging, request, index, written, old)
-        written += [w for w, _ in bundle]
-        done += [(w, r) for w, r in bundle if r is not None]
+        if request.search_dir is not None:
+            result.search_plan = _search_beside(staging, request, index, written)
+        else:
+            bundle = _search_bundle(staging, request, index, written, old)
+            written += [w for w, _ in bundle]
+            done += [(w, r) for w, r in bundle if r is not None]
         staging.finish(written)
         if request.reuse is not None:  # its next build but one updates this very folder
             staging.remember_inodes({w.rel: r.inode for w, r in done if r is not None})
@@ -619,27 +623,17 @@ def _search_bundle(
 
     Pagefind is the costliest stage of a build (about 4 s and 250 MB per 1,000 articles), so
     each shard (search.shards) is keyed on its pages' bytes and kept, file by file, while they
-    are the same. The preview's rebuilds (`request.search` False) keep the first build's index.
+    are the same. The preview indexes beside its output instead (_search_beside).
     """
     config = request.config
     if config.search == "off":
-        if request.search_dir is not None:  # the preview must not serve an earlier index
-            shutil.rmtree(request.search_dir / search.OUTPUT_DIR, ignore_errors=True)
-        return []
-    if request.search_dir is not None:
-        if request.search:
-            _index_beside(staging, request, index, request.search_dir)
         return []
     if not request.search:
         return _previous_bundle(staging, old)
     if not search.available():
         return []
     shards = search.shards(_indexed_pages(index, request.now, config))
-    digests = {w.rel: w.sha256 for w in written}
-    keys = {
-        name: search.shard_key(name, [(rel, digests.get(rel, "")) for rel in rels], config.language)
-        for name, rels in shards.items()
-    }
+    keys = _shard_keys(shards, written, config.language)
     folders = _search_folders(old)
     out: list[tuple[Written, PageRecord | None]] = []
     stale = []
@@ -721,30 +715,38 @@ def _write_search_files(
     return out
 
 
-def _index_beside(staging: Staging, request: BuildRequest, index: SiteIndex, folder: Path) -> None:
-    """Index the staged article pages into `folder`, replacing the index there in one rename."""
+def _shard_keys(
+    shards: dict[str, list[str]], written: list[Written], language: str
+) -> dict[str, bytes]:
+    """Key each shard on its pages' paths and bytes (search.shard_key)."""
+    digests = {w.rel: w.sha256 for w in written}
+    return {
+        name: search.shard_key(name, [(rel, digests.get(rel, "")) for rel in rels], language)
+        for name, rels in shards.items()
+    }
+
+
+def _search_beside(
+    staging: Staging, request: BuildRequest, index: SiteIndex, written: list[Written]
+) -> preview_search.SearchPlan | None:
+    """The preview's index, served from its own folder: indexed now on the first build, else
+    returned as a plan for the preview's background refresh (preview_search)."""
+    folder = request.search_dir
+    assert folder is not None
     config = request.config
+    if config.search == "off":
+        preview_search.clear(folder)  # the preview must not serve an earlier index
+        return None
+    if not search.available():
+        return None
     shards = search.shards(_indexed_pages(index, request.now, config))
-    bundle = search.index_shards(staging.dir, config.language, shards, _jobs(request))
-    if bundle is None:
-        return
-    folder.mkdir(parents=True, exist_ok=True)
-    fresh = folder / f".{search.OUTPUT_DIR}.new"
-    old = folder / f".{search.OUTPUT_DIR}.old"
-    for leftover in (fresh, old):
-        shutil.rmtree(leftover, ignore_errors=True)
-    files = [search.shards_file(list(shards)), *bundle.ui]
-    files += [file for name in sorted(bundle.shards) for file in bundle.shards[name]]
-    for rel, data in files:
-        path = fresh / rel.removeprefix(f"{search.OUTPUT_DIR}/")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    live = folder / search.OUTPUT_DIR
-    if live.exists():
-        live.rename(old)
-    if fresh.exists():
-        fresh.rename(live)
-    shutil.rmtree(old, ignore_errors=True)
+    keys = {name: key.hex() for name, key in _shard_keys(shards, written, config.language).items()}
+    keys[""] = search.ui_key().hex()
+    plan = preview_search.SearchPlan(config.language, shards, keys)
+    if not request.search:
+        return plan
+    preview_search.refresh(staging.dir, folder, plan, _jobs(request))
+    return None
 
 
 def _previous_bundle(

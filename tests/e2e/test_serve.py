@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import json
 import os
 import signal
@@ -272,8 +274,9 @@ def test_the_first_save_updates_a_spare_output_in_place(live: Running) -> None:
 
 
 @pytest.mark.skipif(not search.available(), reason="Pagefind is not installed")
-def test_search_index_is_served_from_beside_the_output_and_survives_edits(live: Running) -> None:
-    """Rebuilds never carry the index's files from output to output: it lives in its own folder."""
+def test_search_index_is_served_from_beside_the_output_and_follows_edits(live: Running) -> None:
+    """Rebuilds never carry the index's files from output to output: it lives in its own folder,
+    and the shard holding an edited article is re-indexed in the background."""
     shards = json.loads(get(live, "/pagefind/shards.json")[2])["shards"]
     entry = f"/pagefind/{shards[0]}pagefind-entry.json"
     status, head, body = get(live, entry)
@@ -281,11 +284,27 @@ def test_search_index_is_served_from_beside_the_output_and_survives_edits(live: 
     assert "languages" in json.loads(body)
     assert get(live, "/pagefind/pagefind-ui.js")[0] == 200
     assert not (live.preview.output / "pagefind").exists()
+    folder = preview_dir(live.watcher.site) / "search/pagefind"
+    assert "Gió giật cấp 12." in indexed_text(folder)
     source = live.watcher.site / "content/thoi-su/bao-so-3.md"
-    edit(source, article("Bão số 3", body="Tin cập nhật về bão.", slug="bao-so-3"))
-    assert wait_for(lambda: "Tin cập nhật về bão." in get(live, SLUG_URL)[2])
-    assert get(live, entry)[2] == body
+    edit(source, article("Bão số 3", body="Tin cập nhật về bão Kalmaegi.", slug="bao-so-3"))
+    assert wait_for(lambda: "Tin cập nhật về bão Kalmaegi." in get(live, SLUG_URL)[2])
+    assert wait_for(lambda: "Kalmaegi" in indexed_text(folder), timeout=60)
+    assert "Gió giật cấp 12." not in indexed_text(folder)
+    assert json.loads(get(live, "/pagefind/shards.json")[2])["shards"] == shards
+    assert "languages" in json.loads(get(live, entry)[2])
+    assert get(live, "/pagefind/pagefind-ui.js")[0] == 200
     assert get(live, "/pagefind/../cache/")[0] == 404
+
+
+def indexed_text(folder: Path) -> str:
+    """The page texts Pagefind stored (its fragments: gzip, a marker, then JSON)."""
+    texts = []
+    for path in sorted(folder.glob("*/fragment/*.pf_fragment")):
+        with contextlib.suppress(OSError):  # the index may be swapped while we read
+            data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
+            texts.append(json.loads(data)["content"])
+    return "\n".join(texts)
 
 
 def test_long_poll_answers_with_the_new_version_after_a_rebuild(live: Running) -> None:

@@ -1,0 +1,200 @@
+"""The preview's search index, kept in step with edits: only the shards an edit reaches, later.
+
+The preview serves its index from a folder beside its output (`.newsgen/serve/search/`), so
+rebuilds never carry it. The first build indexes every shard before the server answers; after
+that each rebuild hands its plan (the shards and the key of each, as CI computes them) to a
+background thread, which re-indexes the shards whose key moved (a few seconds for 1,000
+articles) and swaps the new index in, while the edited page is already served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import search
+from .errors import BuildFailed
+
+KEYS_FILE = "keys.json"  # beside the index folder, never served: which input made each shard
+_UI = ""  # the key entry of the UI files at the top of the index
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """What the index should hold after a build: each shard's pages and the key of that input."""
+
+    language: str
+    shards: Mapping[str, Sequence[str]]  # shard name -> page paths in the output, newest first
+    keys: Mapping[str, str]  # shard name (and "" for the UI files) -> hex key
+
+
+def refresh(
+    source: Path,
+    folder: Path,
+    plan: SearchPlan,
+    jobs: int = 1,
+    lock: contextlib.AbstractContextManager[object] | None = None,
+) -> list[str]:
+    """Re-index the shards of `plan` whose key differs from the index in `folder`; return them.
+
+    Pages are read from `source` (an output folder); with `lock`, only while holding it, so a
+    build does not rewrite them halfway. The other shards' files are kept (hard links), and the
+    new index replaces the old one in two renames. Raises BuildFailed if Pagefind fails.
+    """
+    live = folder / search.OUTPUT_DIR
+    saved = _saved_keys(folder) if live.is_dir() else {}
+    stale = [name for name in plan.shards if saved.get(name) != plan.keys[name]]
+    ui_stale = saved.get(_UI) != plan.keys[_UI]
+    if ui_stale and plan.shards and not stale:  # the UI files come with any shard's run
+        stale.append(min(plan.shards, key=lambda name: (len(plan.shards[name]), name)))
+    if not stale and set(saved) == set(plan.keys):
+        return []
+    with tempfile.TemporaryDirectory(prefix="newsgen-preview-search-") as tmp:
+        pages = Path(tmp, "pages")
+        with lock if lock is not None else contextlib.nullcontext():
+            for name in stale:
+                search.link_pages(source, plan.shards[name], pages)
+        bundle = search.index_shards(pages, plan.language, {n: plan.shards[n] for n in stale}, jobs)
+        if bundle is None:
+            return []
+        fresh = folder / f".{search.OUTPUT_DIR}.new"
+        shutil.rmtree(fresh, ignore_errors=True)
+        files = [search.shards_file(list(plan.shards))]
+        files += bundle.ui if bundle.ui else _kept(live, search.UI_FILES)
+        for name in plan.shards:
+            if name in bundle.shards:
+                files += bundle.shards[name]
+            else:
+                _link_tree(live / name, fresh / name)
+        for rel, data in files:
+            path = fresh / rel.removeprefix(f"{search.OUTPUT_DIR}/")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    _swap(folder, fresh)
+    _write_keys(folder, plan.keys)
+    return stale
+
+
+def clear(folder: Path) -> None:
+    """Remove the index (search turned off): the preview must not serve an earlier one."""
+    shutil.rmtree(folder / search.OUTPUT_DIR, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        (folder / KEYS_FILE).unlink()
+
+
+def _saved_keys(folder: Path) -> dict[str, str]:
+    """Read which input made each shard of the live index; {} if unknown (index it all again)."""
+    try:
+        keys = json.loads((folder / KEYS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return keys if isinstance(keys, dict) else {}
+
+
+def _write_keys(folder: Path, keys: Mapping[str, str]) -> None:
+    """Record the keys of the index just swapped in (after it: a crash only re-indexes more)."""
+    temp = folder / f".{KEYS_FILE}.tmp"
+    temp.write_text(json.dumps(dict(sorted(keys.items())), indent=1) + "\n", encoding="utf-8")
+    os.replace(temp, folder / KEYS_FILE)
+
+
+def _kept(live: Path, names: frozenset[str]) -> list[tuple[str, bytes]]:
+    """Read the live index's top-level files of these names, to write them into the new one."""
+    out = []
+    for name in sorted(names):
+        with contextlib.suppress(OSError):
+            out.append((f"{search.OUTPUT_DIR}/{name}", (live / name).read_bytes()))
+    return out
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard-link a kept shard's files into the new index (copy where links are refused)."""
+    for path in sorted(source.rglob("*")):
+        if not path.is_file():
+            continue
+        dest = target / path.relative_to(source)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, dest)
+        except OSError:
+            shutil.copyfile(path, dest)
+
+
+def _swap(folder: Path, fresh: Path) -> None:
+    """Put the new index in place of the live one."""
+    live = folder / search.OUTPUT_DIR
+    old = folder / f".{search.OUTPUT_DIR}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if live.exists():
+        live.rename(old)
+    fresh.rename(live)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+class Refresher:
+    """One background thread that refreshes the preview's index after each rebuild.
+
+    Plans queue as a single slot (the newest wins: an older plan would only be redone); the
+    builder holds `lock` while it builds, so pages are never linked half-written.
+    """
+
+    def __init__(self, source: Path, folder: Path, log: Callable[[str], None]) -> None:
+        self.source, self.folder, self.log = source, folder, log
+        self.lock = threading.Lock()
+        self.refreshed = 0  # refreshes that re-indexed something (for tests and the log)
+        self._pending: SearchPlan | None = None
+        self._busy = False
+        self._closed = False
+        self._wake = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="newsgen-search", daemon=True)
+        self._thread.start()
+
+    @property
+    def idle(self) -> bool:
+        """Tell whether no plan waits and none is being applied."""
+        with self._wake:
+            return self._pending is None and not self._busy
+
+    def submit(self, plan: SearchPlan) -> None:
+        """Ask for the index to match `plan`, replacing any plan not started yet."""
+        with self._wake:
+            self._pending = plan
+            self._wake.notify()
+
+    def close(self) -> None:
+        """Stop after the refresh under way, if any."""
+        with self._wake:
+            self._closed = True
+            self._pending = None
+            self._wake.notify()
+        self._thread.join(timeout=60)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while self._pending is None and not self._closed:
+                    self._wake.wait()
+                plan = self._pending
+                if self._closed or plan is None:
+                    return
+                self._pending, self._busy = None, True
+            try:
+                done = refresh(self.source, self.folder, plan, 1, self.lock)
+                if done:
+                    self.refreshed += 1
+                    self.log(f"search index updated: {', '.join(done)}")
+            except BuildFailed as failed:  # Pagefind failed: the last index stays served
+                reasons = "; ".join(p.format() for p in failed.problems) or str(failed)
+                self.log(f"search index not updated: {reasons}")
+            except Exception as exc:  # a bug must not stop the preview: show it instead
+                self.log(f"search index not updated: {exc!r}")
+            finally:
+                with self._wake:
+                    self._busy = False
