@@ -112,12 +112,21 @@ class Reuse:
     before: Any = None  # (output, environment key, pages.Before) of the last successful build
     stored: set[str] | None = None  # keys of the cache folder's parsed table, once listed
     terms: dict[str, bytes] = field(default_factory=dict)  # article digest -> pickled terms
+    index_folder: Path | None = None  # cache folder to keep `index` in when the process stops
 
     def flush(self) -> None:
-        """Write the page records kept in memory to the cache folder (when the process stops)."""
+        """Write what is kept in memory to the cache folder (when the process stops): the page
+        records, and the related index and site shape, so the next start updates them."""
         if self.unsaved is not None and self.pages and self.output:
             _write_pages(self.unsaved, Path(self.output), self.pages)
         self.unsaved = None
+        folder, carry = self.index_folder, self.index
+        if folder is not None and carry is not None:
+            if getattr(carry, "related", None) is not None:
+                _write_atomically(folder / _RELATED_FILE, {"code": code_digest(), "index": carry.related})
+            if getattr(carry, "shape", None) is not None:
+                _write_atomically(folder / _SHAPE_FILE, {"code": code_digest(), "shape": carry.shape})
+        self.index_folder = None
 
 
 class BuildCache:

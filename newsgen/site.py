@@ -142,7 +142,11 @@ def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: Build
     clock.lap("parse")
     carry = None
     if request.reuse is not None:
+        if request.reuse.index is None and cache.folder is not None:
+            # a preview's first build: start from what its last run left (Reuse.flush)
+            request.reuse.index = Carry(related=cache.related(), shape=cache.shape())
         carry = request.reuse.index = request.reuse.index or Carry()
+        request.reuse.index_folder = cache.folder
     elif cache.folder is not None:  # a new process: start from the last build's indexes
         carry = Carry(related=cache.related(), shape=cache.shape())
     saved_shape = carry.shape if carry is not None else None

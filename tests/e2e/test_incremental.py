@@ -372,6 +372,36 @@ def test_preview_plans_from_its_last_plan_as_the_clock_moves(
         clock += dt.timedelta(minutes=20)
 
 
+def test_a_restarted_preview_updates_the_related_index_its_last_run_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview keeps its related index in its cache folder when it stops; the next start
+    updates it instead of ranking every article again, with the same lists."""
+    from newsgen import related
+
+    site_dir = write_site(tmp_path / "site", _topics(40))
+    output, cache_dir = tmp_path / "preview", tmp_path / "preview-cache"
+    preview = {"reuse": Reuse(), "cache_dir": cache_dir}
+    _build(site_dir, output, **preview)
+    assert not (cache_dir / "related.pickle").exists()  # written when the preview stops
+    preview["reuse"].flush()  # type: ignore[attr-defined]
+    assert (cache_dir / "related.pickle").is_file() and (cache_dir / "shape.pickle").is_file()
+    full: list[int] = []
+    original = related.RelatedIndex._build
+
+    def counting(self: related.RelatedIndex, *args: object, **kwargs: object) -> object:
+        full.append(1)
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    path = site_dir / "content/thoi-su/bai-7.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nPhóng viên Lê Bảy đưa tin.\n", "utf-8")
+    monkeypatch.setattr(related.RelatedIndex, "_build", counting)
+    _build(site_dir, output, reuse=Reuse(), cache_dir=cache_dir)  # a new start
+    assert full == []
+    monkeypatch.undo()
+    _assert_same_as_cold(site_dir, output, tmp_path)
+
+
 def test_a_new_process_updates_the_last_builds_related_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
