@@ -41,6 +41,7 @@ def refresh(
     plan: SearchPlan,
     jobs: int = 1,
     lock: contextlib.AbstractContextManager[object] | None = None,
+    background: bool = False,
 ) -> list[str]:
     """Re-index the shards of `plan` whose key differs from the index in `folder`; return them.
 
@@ -61,7 +62,8 @@ def refresh(
         with lock if lock is not None else contextlib.nullcontext():
             for name in stale:
                 search.link_pages(source, plan.shards[name], pages)
-        bundle = search.index_shards(pages, plan.language, {n: plan.shards[n] for n in stale}, jobs)
+        todo = {name: plan.shards[name] for name in stale}
+        bundle = search.index_shards(pages, plan.language, todo, jobs, background)
         if bundle is None:
             return []
         fresh = folder / f".{search.OUTPUT_DIR}.new"
@@ -141,15 +143,20 @@ def _swap(folder: Path, fresh: Path) -> None:
 class Refresher:
     """One background thread that refreshes the preview's index after each rebuild.
 
-    Plans queue as a single slot (the newest wins: an older plan would only be redone); the
-    builder holds `lock` while it builds, so pages are never linked half-written.
+    Plans queue as a single slot (the newest wins: an older plan would only be redone), and a
+    plan waits until `settle` seconds pass without a newer one, so a run of saves gives one
+    refresh after it instead of Pagefind competing with each rebuild; Pagefind then runs at the
+    lowest CPU priority. The builder holds `lock` while it builds, so pages are never linked
+    half-written.
     """
 
-    def __init__(self, source: Path, folder: Path, log: Callable[[str], None]) -> None:
-        self.source, self.folder, self.log = source, folder, log
+    def __init__(
+        self, source: Path, folder: Path, log: Callable[[str], None], settle: float = 2.0
+    ) -> None:
+        self.source, self.folder, self.log, self.settle = source, folder, log, settle
         self.lock = threading.Lock()
         self.refreshed = 0  # refreshes that re-indexed something (for tests and the log)
-        self._pending: SearchPlan | None = None
+        self._pending: SearchPlan | Callable[[], SearchPlan] | None = None
         self._busy = False
         self._closed = False
         self._wake = threading.Condition()
@@ -162,8 +169,9 @@ class Refresher:
         with self._wake:
             return self._pending is None and not self._busy
 
-    def submit(self, plan: SearchPlan) -> None:
-        """Ask for the index to match `plan`, replacing any plan not started yet."""
+    def submit(self, plan: SearchPlan | Callable[[], SearchPlan]) -> None:
+        """Ask for the index to match `plan` (or what it works out, in the background),
+        replacing any plan not started yet."""
         with self._wake:
             self._pending = plan
             self._wake.notify()
@@ -182,11 +190,18 @@ class Refresher:
                 while self._pending is None and not self._closed:
                     self._wake.wait()
                 plan = self._pending
+                while plan is not None and not self._closed:  # wait for the saves to settle
+                    self._wake.wait(self.settle)
+                    if self._pending is plan:
+                        break
+                    plan = self._pending
                 if self._closed or plan is None:
                     return
                 self._pending, self._busy = None, True
             try:
-                done = refresh(self.source, self.folder, plan, 1, self.lock)
+                if not isinstance(plan, SearchPlan):
+                    plan = plan()
+                done = refresh(self.source, self.folder, plan, 1, self.lock, background=True)
                 if done:
                     self.refreshed += 1
                     self.log(f"search index updated: {', '.join(done)}")

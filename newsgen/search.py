@@ -151,13 +151,19 @@ def shards_file(names: Sequence[str]) -> tuple[str, bytes]:
 
 
 def index_shards(
-    site_dir: Path, language: str, shards: Mapping[str, Sequence[str]], jobs: int = 1
+    site_dir: Path,
+    language: str,
+    shards: Mapping[str, Sequence[str]],
+    jobs: int = 1,
+    background: bool = False,
 ) -> Bundle | None:
     """Index each shard's pages under `site_dir` with Pagefind, `jobs` at a time; None without it.
 
     Only pages marked `data-pagefind-body` (published articles, never drafts or scheduled ones)
     are indexed. Each shard is built in a temporary folder from hard links to its pages only, so
     the caller writes the files like any page. The UI files come from the first shard by name.
+    `background` runs Pagefind at the lowest CPU priority (the preview's refresh: the editor's
+    rebuilds come first).
     """
     binary = executable()
     if binary is None:
@@ -168,7 +174,7 @@ def index_shards(
         def run(name: str) -> list[tuple[str, bytes]]:
             source = link_pages(site_dir, shards[name], Path(tmp, "site", name))
             out = Path(tmp, "out", name)
-            _pagefind(binary, source, out, language)
+            _pagefind(binary, source, out, language, background)
             return [(path.relative_to(out).as_posix(), path.read_bytes()) for path in _files(out)]
 
         with ThreadPoolExecutor(max(1, min(jobs, len(names) or 1))) as pool:
@@ -185,9 +191,11 @@ def index_shards(
     return bundle
 
 
-def _pagefind(binary: Path, source: Path, out: Path, language: str) -> None:
+def _pagefind(binary: Path, source: Path, out: Path, language: str, background: bool) -> None:
     """Run Pagefind once; a failure becomes a build problem naming its last line."""
+    nice = shutil.which("nice") if background else None
     command = [
+        *([nice, "-n", "19"] if nice else []),
         str(binary),
         "--site",
         str(source),

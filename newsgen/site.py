@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import gc
 import hashlib
 import multiprocessing
@@ -69,7 +70,7 @@ class BuildResult:
     next_change: dt.datetime | None = None  # when the published site next changes by itself
     skipped: bool = False  # nothing changed since the last build; the output was left as it was
     # the preview's rebuilds: what its search index should hold, for its background refresh
-    search_plan: preview_search.SearchPlan | None = None
+    search_plan: Callable[[], preview_search.SearchPlan] | None = None
 
     @property
     def pages(self) -> int:
@@ -732,7 +733,7 @@ def _shard_keys(
 
 def _search_beside(
     staging: Staging, request: BuildRequest, index: SiteIndex, written: list[Written]
-) -> preview_search.SearchPlan | None:
+) -> Callable[[], preview_search.SearchPlan] | None:
     """The preview's index, served from its own folder: indexed now on the first build, else
     returned as a plan for the preview's background refresh (preview_search)."""
     folder = request.search_dir
@@ -743,14 +744,21 @@ def _search_beside(
         return None
     if not search.available():
         return None
-    shards = search.shards(_indexed_pages(index, request.now, config))
+    planned = functools.partial(_search_plan, index, request.now, config, written)
+    if not request.search:
+        return planned  # 0.1 s at 10,000 articles: worked out in the background, not here
+    preview_search.refresh(staging.dir, folder, planned(), _jobs(request))
+    return None
+
+
+def _search_plan(
+    index: SiteIndex, now: dt.datetime, config: SiteConfig, written: list[Written]
+) -> preview_search.SearchPlan:
+    """What the preview's search index should hold for this output: shards and their keys."""
+    shards = search.shards(_indexed_pages(index, now, config))
     keys = {name: key.hex() for name, key in _shard_keys(shards, written, config.language).items()}
     keys[""] = search.ui_key().hex()
-    plan = preview_search.SearchPlan(config.language, shards, keys)
-    if not request.search:
-        return plan
-    preview_search.refresh(staging.dir, folder, plan, _jobs(request))
-    return None
+    return preview_search.SearchPlan(config.language, shards, keys)
 
 
 def _previous_bundle(

@@ -377,7 +377,6 @@ def test_a_restarted_preview_updates_the_related_index_its_last_run_kept(
 ) -> None:
     """The preview keeps its related index in its cache folder when it stops; the next start
     updates it instead of ranking every article again, with the same lists."""
-    from newsgen import related
 
     site_dir = write_site(tmp_path / "site", _topics(40))
     output, cache_dir = tmp_path / "preview", tmp_path / "preview-cache"
@@ -386,6 +385,19 @@ def test_a_restarted_preview_updates_the_related_index_its_last_run_kept(
     assert not (cache_dir / "related.pickle").exists()  # written when the preview stops
     preview["reuse"].flush()  # type: ignore[attr-defined]
     assert (cache_dir / "related.pickle").is_file() and (cache_dir / "shape.pickle").is_file()
+    path = site_dir / "content/thoi-su/bai-7.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nPhóng viên Lê Bảy đưa tin.\n", "utf-8")
+    with monkeypatch.context() as watching:
+        full = _count_full_rankings(watching)
+        _build(site_dir, output, reuse=Reuse(), cache_dir=cache_dir)  # a new start
+    assert full == []
+    _assert_same_as_cold(site_dir, output, tmp_path)
+
+
+def _count_full_rankings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make every full ranking of the related index leave a mark in the returned list."""
+    from newsgen import related
+
     full: list[int] = []
     original = related.RelatedIndex._build
 
@@ -393,38 +405,27 @@ def test_a_restarted_preview_updates_the_related_index_its_last_run_kept(
         full.append(1)
         return original(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    path = site_dir / "content/thoi-su/bai-7.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\nPhóng viên Lê Bảy đưa tin.\n", "utf-8")
     monkeypatch.setattr(related.RelatedIndex, "_build", counting)
-    _build(site_dir, output, reuse=Reuse(), cache_dir=cache_dir)  # a new start
-    assert full == []
-    monkeypatch.undo()
-    _assert_same_as_cold(site_dir, output, tmp_path)
+    return full
 
 
 def test_a_new_process_updates_the_last_builds_related_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """CI: the related index is kept in the cache folder; an edit updates it, exactly."""
-    from newsgen import related
 
     site_dir = write_site(tmp_path / "site", _topics(40))
     output = tmp_path / "public"
     _build(site_dir, output)
     assert (site_dir / ".newsgen/cache/related.pickle").is_file()
-    full: list[int] = []
-    original = related.RelatedIndex._build
-
-    def counting(self: related.RelatedIndex, *args: object, **kwargs: object) -> object:
-        full.append(1)
-        return original(self, *args, **kwargs)  # type: ignore[arg-type]
-
     path = site_dir / "content/thoi-su/bai-7.md"
+    full: list[int] = []
     for extra in ("Phóng viên Lê Bảy đưa tin", "Ảnh chụp tại Quảng Ninh"):
         path.write_text(path.read_text(encoding="utf-8") + f"\n{extra}.\n", encoding="utf-8")
         with monkeypatch.context() as watching:
-            watching.setattr(related.RelatedIndex, "_build", counting)
+            marks = _count_full_rankings(watching)
             _build(site_dir, output)
+        full += marks
         _assert_same_as_cold(site_dir, output, tmp_path)
     assert full == []
     (site_dir / ".newsgen/cache/related.pickle").write_bytes(b"not a pickle")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import threading
 from pathlib import Path
 
@@ -108,7 +109,7 @@ def test_a_failed_refresh_keeps_the_index_served(
 
     monkeypatch.setattr(search, "index_shards", broken)
     lines: list[str] = []
-    refresher = Refresher(output, folder, lines.append)
+    refresher = Refresher(output, folder, lines.append, settle=0.2)
     try:
         refresher.submit(plan({"2024": "a", "2025": "c"}))
         assert _wait(lambda: bool(lines))
@@ -125,7 +126,7 @@ def test_the_newest_plan_wins_and_waits_for_the_builders_lock(
     folder = tmp_path / "search"
     refresh(output, folder, plan({"2024": "a", "2025": "b"}))
     lines: list[str] = []
-    refresher = Refresher(output, folder, lines.append)
+    refresher = Refresher(output, folder, lines.append, settle=0.2)
     try:
         with refresher.lock:  # a build is writing pages: nothing is read until it is done
             refresher.submit(plan({"2024": "x", "2025": "b"}))
@@ -137,6 +138,34 @@ def test_the_newest_plan_wins_and_waits_for_the_builders_lock(
         refresher.close()
     assert lines == ["search index updated: 2025"]
     assert texts(folder)["2025"] == "Quần vợt"
+
+
+def test_a_run_of_saves_gives_one_refresh_after_it(output: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "search"
+    refresh(output, folder, plan({"2024": "a", "2025": "b"}))
+    lines: list[str] = []
+    refresher = Refresher(output, folder, lines.append, settle=0.6)
+    try:
+        for k in range(5):  # a save every 0.2 s: the index waits for the last one
+            refresher.submit(plan({"2024": f"edit-{k}", "2025": "b"}))
+            assert not _wait(lambda: refresher.idle and bool(lines), timeout=0.2)
+        assert _wait(lambda: refresher.idle and bool(lines))
+    finally:
+        refresher.close()
+    assert lines == ["search index updated: 2024"]
+    assert json.loads((folder / preview_search.KEYS_FILE).read_text())["2024"] == "edit-4"
+
+
+def test_the_background_pagefind_runs_at_the_lowest_priority(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commands: list[list[str]] = []
+    monkeypatch.setattr(search.subprocess, "run", lambda command, **kw: commands.append(command))
+    search._pagefind(Path("/bin/pagefind"), tmp_path, tmp_path / "out", "vi", background=True)
+    search._pagefind(Path("/bin/pagefind"), tmp_path, tmp_path / "out", "vi", background=False)
+    nice = shutil.which("nice")
+    assert commands[0][:3] == ([nice, "-n", "19"] if nice else ["/bin/pagefind"])[:3]
+    assert commands[1][0] == "/bin/pagefind"
 
 
 def _wait(condition: object, timeout: float = 30.0) -> bool:
