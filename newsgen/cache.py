@@ -123,9 +123,9 @@ class Reuse:
         folder, carry = self.index_folder, self.index
         if folder is not None and carry is not None:
             if getattr(carry, "related", None) is not None:
-                _write_atomically(folder / _RELATED_FILE, {"code": code_digest(), "index": carry.related})
+                _write_tagged(folder / _RELATED_FILE, "index", carry.related)
             if getattr(carry, "shape", None) is not None:
-                _write_atomically(folder / _SHAPE_FILE, {"code": code_digest(), "shape": carry.shape})
+                _write_tagged(folder / _SHAPE_FILE, "shape", carry.shape)
         self.index_folder = None
 
 
@@ -316,16 +316,13 @@ class BuildCache:
         A new process updates it instead of ranking every article again (2.5 s at 10,000);
         its lists always equal a full computation, whatever it was left with.
         """
-        saved = _read_pickle(self.folder / _RELATED_FILE) if self.folder is not None else None
-        if not isinstance(saved, dict) or saved.get("code") != code_digest():
-            return None
-        return saved.get("index")
+        return _read_tagged(self.folder / _RELATED_FILE, "index") if self.folder else None
 
     def store_related(self, index: Any) -> None:
         """Keep the related index for the next build (atomically; a failure only costs time)."""
         if self.folder is None:
             return
-        _write_atomically(self.folder / _RELATED_FILE, {"code": code_digest(), "index": index})
+        _write_tagged(self.folder / _RELATED_FILE, "index", index)
 
     # -- the site's shape (taxonomies, URLs, order) ------------------------------------------
 
@@ -334,15 +331,12 @@ class BuildCache:
 
         Working out 300 tags and 10,000 URLs costs 0.6 s; a body edit changes neither.
         """
-        saved = _read_pickle(self.folder / _SHAPE_FILE) if self.folder is not None else None
-        if not isinstance(saved, dict) or saved.get("code") != code_digest():
-            return None
-        return saved.get("shape")
+        return _read_tagged(self.folder / _SHAPE_FILE, "shape") if self.folder else None
 
     def store_shape(self, shape: Any) -> None:
         """Keep the site's shape for the next build (atomically; a failure only costs time)."""
         if self.folder is not None:
-            _write_atomically(self.folder / _SHAPE_FILE, {"code": code_digest(), "shape": shape})
+            _write_tagged(self.folder / _SHAPE_FILE, "shape", shape)
 
     def close(self) -> None:
         """Close the database."""
@@ -373,6 +367,19 @@ def _read_pickle(path: Path) -> Any:
             return pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
         return None
+
+
+def _read_tagged(path: Path, name: str) -> Any:
+    """Load a value _write_tagged saved; None if missing, damaged or written by other code."""
+    saved = _read_pickle(path)
+    if not isinstance(saved, dict) or saved.get("code") != code_digest():
+        return None
+    return saved.get(name)
+
+
+def _write_tagged(path: Path, name: str, value: object) -> None:
+    """Save a value tagged with newsgen's code digest (atomically; a failure only costs time)."""
+    _write_atomically(path, {"code": code_digest(), name: value})
 
 
 def _write_atomically(path: Path, value: object) -> None:

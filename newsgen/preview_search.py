@@ -54,7 +54,7 @@ def refresh(
     stale = [name for name in plan.shards if saved.get(name) != plan.keys[name]]
     ui_stale = saved.get(_UI) != plan.keys[_UI]
     if ui_stale and plan.shards and not stale:  # the UI files come with any shard's run
-        stale.append(min(plan.shards, key=lambda name: (len(plan.shards[name]), name)))
+        stale.append(search.ui_shard(plan.shards))
     if not stale and set(saved) == set(plan.keys):
         return []
     with tempfile.TemporaryDirectory(prefix="newsgen-preview-search-") as tmp:
@@ -73,8 +73,10 @@ def refresh(
         for name in plan.shards:
             if name in bundle.shards:
                 files += bundle.shards[name]
-            else:
-                _link_tree(live / name, fresh / name)
+            else:  # kept: hard links of its files
+                kept = live / name
+                rels = [p.relative_to(kept).as_posix() for p in kept.rglob("*") if p.is_file()]
+                search.link_pages(kept, sorted(rels), fresh / name)
         for rel, data in files:
             path = fresh / rel.removeprefix(f"{search.OUTPUT_DIR}/")
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,19 +116,6 @@ def _kept(live: Path, names: frozenset[str]) -> list[tuple[str, bytes]]:
         with contextlib.suppress(OSError):
             out.append((f"{search.OUTPUT_DIR}/{name}", (live / name).read_bytes()))
     return out
-
-
-def _link_tree(source: Path, target: Path) -> None:
-    """Hard-link a kept shard's files into the new index (copy where links are refused)."""
-    for path in sorted(source.rglob("*")):
-        if not path.is_file():
-            continue
-        dest = target / path.relative_to(source)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(path, dest)
-        except OSError:
-            shutil.copyfile(path, dest)
 
 
 def _swap(folder: Path, fresh: Path) -> None:

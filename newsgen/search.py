@@ -139,6 +139,11 @@ def shard_key(name: str, pages: Sequence[tuple[str, str]], language: str) -> byt
     return h.digest()
 
 
+def ui_shard(shards: Mapping[str, Sequence[str]]) -> str:
+    """Pick the shard to run when only the UI files are missing: the smallest, the cheapest."""
+    return min(shards, key=lambda name: (len(shards[name]), name))
+
+
 def ui_key() -> bytes:
     """Key the UI files on the Pagefind that wrote them."""
     return hashlib.sha256(json.dumps(["ui", version()]).encode()).digest()
@@ -217,7 +222,7 @@ def _files(folder: Path) -> list[Path]:
 
 
 def link_pages(site_dir: Path, pages: Sequence[str], target: Path) -> Path:
-    """Mirror only the given pages (hard links, same relative paths) for Pagefind to read."""
+    """Mirror the given files (hard links, same relative paths; copies where links are refused)."""
     target.mkdir(parents=True, exist_ok=True)
     for rel in pages:
         source = site_dir / rel

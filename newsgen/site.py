@@ -651,7 +651,7 @@ def _search_bundle(
     ui_key = search.ui_key()
     ui = _kept_files(staging, old, folders.get("", []), ui_key)
     if ui is None and shards and not stale:  # the UI files come with any shard's run
-        stale.append(min(shards, key=lambda name: (len(shards[name]), name)))
+        stale.append(search.ui_shard(shards))
     fresh = search.Bundle({}, [])
     if stale:
         run = {name: shards[name] for name in stale}
