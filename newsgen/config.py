@@ -217,3 +217,20 @@ def _check_values(config: SiteConfig, shown: str, key_lines: dict[str, int]) -> 
     if "{" in leftover or "}" in leftover:
         bad("permalink", "unknown {field}", "use " + ", ".join(_PERMALINK_FIELDS))
     return problems
+
+
+_BUNDLED = Path(__file__).resolve().parent / "_themes"
+_CHECKOUT = Path(__file__).resolve().parent.parent / "themes"
+
+
+def theme_dir(config: SiteConfig) -> Path:
+    """Find the theme: the site's own themes/ first, then the theme shipped with newsgen."""
+    for root in (config.site_dir / "themes", _BUNDLED, _CHECKOUT):
+        candidate = root / config.theme
+        if (candidate / "templates").is_dir():
+            return candidate
+    raise NewsgenError(
+        f"theme {config.theme!r} not found",
+        f"put it in themes/{config.theme}/templates/ or use theme: default",
+        field="theme",
+    )

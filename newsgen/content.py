@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -14,30 +12,11 @@ from . import frontmatter, markup, vietnamese
 from . import images as imagelib
 from .config import SiteConfig
 from .errors import NewsgenError, Problem
+from .sources import Source
 from .terms import extract_terms
 
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg"}
 _MEASURED = imagelib.RESIZED | {".gif"}  # sizes Pillow reads; SVG and AVIF pass through as written
-
-
-@dataclass(frozen=True)
-class Source:
-    """One article file as read from disk: its site-relative path, bytes and hash."""
-
-    rel: str  # posix path relative to the site folder, e.g. content/thoi-su/bao.md
-    data: bytes
-    sha256: str
-
-    @classmethod
-    def read(cls, site_dir: str | Path, path: str | Path) -> Source:
-        """Read a file under the site folder (plain os.path: this runs for every article)."""
-        with open(path, "rb") as handle:
-            data = handle.read()
-        path, base = os.fspath(path), os.fspath(site_dir).rstrip(os.sep) + os.sep
-        # plain slicing when the path is under the site folder: os.path.relpath is slow
-        rel = path[len(base) :] if path.startswith(base) else os.path.relpath(path, site_dir)
-        rel = rel.replace(os.sep, "/")
-        return cls(vietnamese.normalize(rel), data, hashlib.sha256(data).hexdigest())
 
 
 @dataclass(frozen=True)

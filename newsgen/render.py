@@ -11,25 +11,8 @@ from typing import Any
 import jinja2
 
 from . import vietnamese
-from .config import SiteConfig
-from .errors import NewsgenError
+from .config import SiteConfig, theme_dir
 from .pages import Page
-
-_BUNDLED = Path(__file__).resolve().parent / "_themes"
-_CHECKOUT = Path(__file__).resolve().parent.parent / "themes"
-
-
-def theme_dir(config: SiteConfig) -> Path:
-    """Find the theme: the site's own themes/ first, then the theme shipped with newsgen."""
-    for root in (config.site_dir / "themes", _BUNDLED, _CHECKOUT):
-        candidate = root / config.theme
-        if (candidate / "templates").is_dir():
-            return candidate
-    raise NewsgenError(
-        f"theme {config.theme!r} not found",
-        f"put it in themes/{config.theme}/templates/ or use theme: default",
-        field="theme",
-    )
 
 
 def template_dirs(config: SiteConfig) -> list[Path]:

@@ -9,7 +9,9 @@ article, and a build with the cache gives the same bytes as a cold one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -53,15 +55,26 @@ class Bundle:
     ui: list[tuple[str, bytes]]
 
 
+@functools.cache
 def executable() -> Path | None:
-    """Find the Pagefind binary: the `pagefind[bin]` package, PAGEFIND_BINARY_PATH or PATH."""
-    try:
-        from pagefind.service import get_executable
-    except ImportError:
-        found = shutil.which("pagefind")
-        return Path(found) if found else None
-    path = get_executable()
-    return path if path is not None and path.is_file() else None
+    """Find the Pagefind binary as `pagefind.service` does, without importing it (and asyncio).
+
+    In order: PAGEFIND_BINARY_PATH, the `pagefind[extended]` or `pagefind[bin]` package, PATH.
+    """
+    found: Path | None = None
+    env = os.environ.get("PAGEFIND_BINARY_PATH")
+    if env:
+        found = Path(env)
+    for package in ("pagefind_bin_extended", "pagefind_bin") if found is None else ():
+        try:
+            found = importlib.import_module(package).get_executable()
+            break
+        except (ImportError, OSError):
+            continue
+    if found is None:
+        path = shutil.which("pagefind_extended") or shutil.which("pagefind")
+        found = Path(path) if path else None
+    return found if found is not None and found.is_file() else None
 
 
 def available() -> bool:

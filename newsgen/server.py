@@ -507,7 +507,8 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
     """Return a function that builds the site once through the same path CI uses."""
     from .cache import Reuse
     from .config import load_config
-    from .site import BuildRequest, build, build_time
+    from .request import BuildRequest, build_time
+    from .site import build
 
     reuse = Reuse()  # parsed articles and page records kept in memory between rebuilds
     first = [True]
@@ -552,8 +553,7 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
 
 def theme_folders(site: Path) -> list[Path]:
     """Return the theme folder to watch (it may live outside the site)."""
-    from .config import load_config
-    from .render import theme_dir
+    from .config import load_config, theme_dir
 
     try:
         return [theme_dir(load_config(site))]

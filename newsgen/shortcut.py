@@ -14,16 +14,21 @@ import datetime as dt
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import code_digest
-from .config import CONFIG_NAME, SiteConfig
-from .content import Article, Source
+from .config import CONFIG_NAME, SiteConfig, theme_dir
 from .errors import Problem
 from .output import MANIFEST, ancestors
-from .render import theme_dir
+from .request import BuildRequest, BuildResult
+from .sources import Source, discover
+
+if TYPE_CHECKING:
+    from .content import Article
 
 RECORD = "last-build.json"
 NEWS_WINDOW = dt.timedelta(days=2)  # an article leaves news-sitemap.xml two days after it appears
@@ -37,6 +42,55 @@ class LastBuild:
     files: int
     next_change: dt.datetime | None
     warnings: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A build's first stage: the sources, and whether the last build's output still stands."""
+
+    sources: list[Source]
+    problems: list[Problem]
+    folder: Path | None  # where the record of the build is kept; None: nowhere
+    digest: str
+    last: LastBuild | None  # not None: nothing changed, the build has nothing to do
+    seconds: float
+
+
+def read(request: BuildRequest) -> Reading:
+    """Read and hash every input, and find the last build's record if it still holds.
+
+    Runs before the parsing and rendering stages are even imported: a build with nothing to
+    do costs the reading of its sources and little more.
+    """
+    started = time.perf_counter()
+    config = request.config
+    sources, problems = discover(config, request.reuse)
+    folder = None
+    # only a cache folder keeps the record, and the preview (reuse) knows what changed itself
+    if not request.no_cache and request.reuse is None and not problems:
+        folder = request.cache_dir or config.site_dir / ".newsgen" / "cache"
+    digest = ""
+    if folder is not None:
+        from .search import available
+
+        options = (request.drafts, request.future, request.strict, request.search and config.search)
+        digest = inputs_digest(config, sources, (*options, available()))
+    last = load(folder, digest, request.now, request.output)
+    return Reading(sources, problems, folder, digest, last, time.perf_counter() - started)
+
+
+def skipped(reading: Reading) -> BuildResult:
+    """Report the last build's outcome: nothing it read has changed, so neither would its output."""
+    last = reading.last
+    assert last is not None
+    return BuildResult(
+        articles=last.articles,
+        unchanged=last.files,
+        warnings=list(last.warnings),
+        timings={"read": reading.seconds},
+        next_change=last.next_change,
+        skipped=True,
+    )
 
 
 def inputs_digest(config: SiteConfig, sources: Sequence[Source], options: Iterable[object]) -> str:

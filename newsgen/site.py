@@ -10,88 +10,40 @@ import hashlib
 import multiprocessing
 import os
 import pickle
-import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from . import cache as cachelib
 from . import images as imagelib
 from . import markup, preview_search, search, shortcut
-from .cache import BuildCache, Deps, PageRecord, Reuse
-from .config import SiteConfig
-from .content import Article, Parsed, Source, parse_article
+from .cache import BuildCache, Deps, PageRecord
+from .config import SiteConfig, theme_dir
+from .content import Article, Parsed, parse_article
 from .errors import BuildFailed, Problem
 from .index import Carry, Options, SiteIndex, build_index
 from .output import Staging, Written
 from .pages import Before, Page, Plan, output_path, plan_site
-from .progress import Progress, Silent
-from .render import make_environment, render_page, templates_digest, theme_dir
+from .progress import Silent
+from .render import make_environment, render_page, templates_digest
+from .request import BuildRequest, BuildResult
+from .sources import Source
 from .views import Link
 
 _PARALLEL_MIN = 64  # below this many items a worker pool costs more than it saves
 _LONG_BUILD = 1000  # articles: a smaller build takes seconds and shows no progress
 
 
-@dataclass(frozen=True)
-class BuildRequest:
-    """What to build and how: the same request serves CI, `newsgen build` and the preview server."""
+def build(request: BuildRequest, reading: shortcut.Reading | None = None) -> BuildResult:
+    """Run every stage; raise BuildFailed (nothing written) if any stage reported an error.
 
-    config: SiteConfig
-    output: Path
-    now: dt.datetime
-    drafts: bool = False
-    future: bool = False
-    strict: bool = False
-    jobs: int = 0  # 0: one worker per core
-    cache_dir: Path | None = None  # None: <site>/.newsgen/cache
-    no_cache: bool = False  # build from scratch, read and write no cache folder
-    reuse: Reuse | None = None  # in-memory cache a long-lived process passes to every build
-    search: bool = True  # index for search; False keeps the previous index (the preview's rebuilds)
-    # write the search index into this folder instead of the output: the preview serves it from
-    # there, so its rebuilds need not carry the index's 10,000 files from one output to the next
-    search_dir: Path | None = None
-    progress: Progress | None = None  # live bar or plain lines; None shows nothing
-
-
-@dataclass
-class BuildResult:
-    """What a build did: counts for the summary line, warnings, and stage timings."""
-
-    articles: int = 0
-    written: int = 0
-    unchanged: int = 0
-    warnings: list[Problem] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    index: SiteIndex | None = None  # None when the build was skipped: nothing had changed
-    files: list[Written] = field(default_factory=list)
-    next_change: dt.datetime | None = None  # when the published site next changes by itself
-    skipped: bool = False  # nothing changed since the last build; the output was left as it was
-    # the preview's rebuilds: what its search index should hold, for its background refresh
-    search_plan: Callable[[], preview_search.SearchPlan] | None = None
-
-    @property
-    def pages(self) -> int:
-        """Return how many files the output holds."""
-        return self.written + self.unchanged
-
-
-def build_time(now: str | None = None) -> dt.datetime:
-    """Return the build's notion of 'now': --now, else SOURCE_DATE_EPOCH, else the clock."""
-    if now:
-        parsed = dt.datetime.fromisoformat(now)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def build(request: BuildRequest) -> BuildResult:
-    """Run every stage; raise BuildFailed (nothing written) if any stage reported an error."""
-    result = BuildResult()
+    `reading` is the first stage (sources read, the last build's record checked) when the
+    caller has run it already, to skip the build without importing the rest.
+    """
+    reading = reading or shortcut.read(request)
+    if reading.last is not None:
+        return shortcut.skipped(reading)
+    result = BuildResult(timings={"read": reading.seconds})
     clock = _Clock(result.timings)
     cache = open_cache(request)
     # Millions of short-lived objects and almost no reference cycles: the cyclic collector would
@@ -100,7 +52,7 @@ def build(request: BuildRequest) -> BuildResult:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _run(request, result, clock, cache)
+        _run(request, reading, result, clock, cache)
     finally:
         cache.close()
         if collecting:
@@ -116,28 +68,24 @@ def open_cache(request: BuildRequest) -> BuildCache:
     return BuildCache(folder, request.reuse)
 
 
-def _run(request: BuildRequest, result: BuildResult, clock: _Clock, cache: BuildCache) -> None:
-    """Run the stages, recording their timings in `result`."""
+def _run(
+    request: BuildRequest,
+    reading: shortcut.Reading,
+    result: BuildResult,
+    clock: _Clock,
+    cache: BuildCache,
+) -> None:
+    """Run the stages after the first, recording their timings in `result`."""
     config = request.config
-    sources, problems = discover(config, request.reuse)
-    folder = cache.folder if cache.enabled and not problems else None
-    options = (request.drafts, request.future, request.strict, request.search and config.search)
-    digest = ""
-    if request.reuse is not None:  # the preview knows what changed; hashing every image costs
-        folder = None
-    if folder is not None:  # only a cache folder keeps the record of the last build
-        digest = shortcut.inputs_digest(config, sources, (*options, search.available()))
-    last = shortcut.load(folder, digest, request.now, request.output)
-    clock.lap("read")
-    if last is not None:
-        _skip(result, last)
-        return
+    sources, problems = reading.sources, list(reading.problems)
+    folder = reading.folder if cache.folder is not None else None  # None: a read-only cache
+    digest = reading.digest
     shortcut.forget(folder)
     long_build = len(sources) >= _LONG_BUILD
     progress = request.progress if request.progress is not None and long_build else Silent()
     progress.stage("parse", len(sources))
     articles, parse_problems = parse_all(sources, config, _jobs(request), cache, progress.advance)
-    del sources  # the bytes of every source: a tenth of the build's memory from here on
+    sources.clear()  # the bytes of every source: a tenth of the build's memory from here on
     progress.stage("index", 0)
     problems += parse_problems
     clock.lap("parse")
@@ -213,100 +161,12 @@ def _related_moved(carry: Carry) -> bool:
     return bool(stats.get("full") or stats.get("recomputed") or stats.get("vectors"))
 
 
-def _skip(result: BuildResult, last: shortcut.LastBuild) -> None:
-    """Report the last build's outcome: nothing it read has changed, so neither would its output."""
-    result.articles = last.articles
-    result.unchanged = last.files
-    result.warnings = list(last.warnings)
-    result.next_change = last.next_change
-    result.skipped = True
-
-
 def _raise_if_failed(problems: list[Problem], strict: bool) -> None:
     """Stop before writing anything when there is an error (or a warning, with --strict)."""
     if any(not p.warning or strict for p in problems):
         if strict:
             problems = [Problem(p.path, p.line, p.field, p.message, p.hint) for p in problems]
         raise BuildFailed(problems)
-
-
-def discover(config: SiteConfig, reuse: Reuse | None = None) -> tuple[list[Source], list[Problem]]:
-    """Read every *.md under content/, in a stable order, refusing links that leave the site.
-
-    A long-lived process (`reuse`) rereads only files whose inode, size, mtime or ctime changed.
-    """
-    root = config.content_dir
-    problems: list[Problem] = []
-    if not root.is_dir():
-        return [], [
-            Problem(
-                "content",
-                0,
-                "",
-                "the content/ folder is missing",
-                "create it and put articles in it",
-            )
-        ]
-    site = str(config.site_dir.resolve())
-    base = str(config.site_dir)
-    sources = []
-    seen: dict[str, Any] = {}
-    for folder, dirs, names in os.walk(root):  # os.walk: a third of Path.rglob's cost
-        dirs.sort()
-        for name in sorted(n for n in names if n.endswith(".md")):
-            path = os.path.join(folder, name)
-            if os.path.islink(path) and not _inside(os.path.realpath(path), site):
-                rel = os.path.relpath(path, base).replace(os.sep, "/")
-                problems.append(
-                    Problem(
-                        rel,
-                        0,
-                        "",
-                        "links to a file outside the site",
-                        "copy the file into content/",
-                    )
-                )
-                continue
-            if reuse is not None:
-                source = _read_again(reuse, base, path, seen)
-                if source is not None:
-                    sources.append(source)
-            elif os.path.isfile(path):
-                sources.append(Source.read(base, path))
-    if reuse is not None:
-        reuse.sources = seen
-    sources.sort(key=lambda s: s.rel)
-    return sources, problems
-
-
-_RACY_NS = 2_000_000_000  # a file changed this close to its reading may change again unseen
-
-
-def _read_again(reuse: Reuse, base: str, path: str, seen: dict[str, Any]) -> Source | None:
-    """Return a source, reading it only if its file changed since this process last read it.
-
-    The signature (inode, size, mtime, ctime) is trusted only in memory, within one process,
-    and not for a file modified within two seconds of the reading (as git does for racy files).
-    """
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    signature = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-    known = reuse.sources.get(path)
-    if known is not None and known[0] == signature:
-        seen[path] = known
-        return known[2]
-    started = time.time_ns()
-    try:
-        source = Source.read(base, path)
-    except OSError:
-        return None
-    if started - max(info.st_mtime_ns, info.st_ctime_ns) > _RACY_NS:
-        seen[path] = (signature, started, source)
-    return source
 
 
 # -- parallel parsing -------------------------------------------------------------------------
@@ -835,11 +695,6 @@ def _copy_assets(
     if problems:
         raise BuildFailed(problems)
     return sorted(written, key=lambda w: w.rel)
-
-
-def _inside(path: str, folder: str) -> bool:
-    """Tell whether a resolved path lies inside a resolved folder."""
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _check_inside(path: Path, site: Path, root: Path) -> None:

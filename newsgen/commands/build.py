@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..config import SiteConfig
-    from ..site import BuildResult
+    from ..request import BuildResult
 
 NAME = "build"
 HELP = "build the site into public/ (nothing is written if any article has an error)"
@@ -50,9 +50,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build and print the one-line summary; problems raise BuildFailed for the CLI to print."""
+    from .. import shortcut
     from ..config import load_config
     from ..progress import Progress
-    from ..site import BuildRequest, build, build_time
+    from ..request import BuildRequest, build_time
 
     overrides = {"base_url": args.base_url} if args.base_url else {}
     config = load_config(args.site, overrides)
@@ -70,7 +71,14 @@ def run(args: argparse.Namespace) -> int:
         search=not args.no_search,
         progress=Progress(sys.stderr),
     )
-    result = build(request)
+    # the parsing and rendering stages are imported only when there is something to build
+    reading = shortcut.read(request)
+    if reading.last is not None:
+        result = shortcut.skipped(reading)
+    else:
+        from ..site import build
+
+        result = build(request, reading)
     for warning in result.warnings:
         print(warning.format(), file=sys.stderr)
     seconds = sum(result.timings.values())

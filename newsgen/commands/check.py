@@ -80,7 +80,8 @@ def _check_folder(config: SiteConfig, no_cache: bool, temp: Path) -> Path:
 
 def _build(args: argparse.Namespace, config: SiteConfig, output: Path, cache: Path | None) -> None:
     """Build the site into `output` without a search index; BuildFailed reaches the CLI (exit 1)."""
-    from ..site import BuildRequest, build, build_time
+    from ..request import BuildRequest, build_time
+    from ..site import build
 
     request = BuildRequest(
         config=config,

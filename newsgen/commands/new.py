@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     """Write content/<category>/<yyyy>/<mm>/<slug>.md, refusing to overwrite, and print its path."""
     from .. import vietnamese
     from ..config import load_config
-    from ..site import build_time
+    from ..request import build_time
 
     config = load_config(args.site)
     title = " ".join(vietnamese.normalize(args.title).split())

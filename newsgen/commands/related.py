@@ -23,7 +23,9 @@ def run(args: argparse.Namespace) -> int:
     from .. import related, vietnamese
     from ..config import load_config
     from ..index import Options, build_index, related_docs
-    from ..site import build_time, discover, parse_all
+    from ..request import build_time
+    from ..site import parse_all
+    from ..sources import discover
 
     config = load_config(args.site)
     sources, problems = discover(config)

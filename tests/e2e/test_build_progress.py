@@ -11,7 +11,8 @@ import pytest
 from newsgen import site as site_module
 from newsgen.config import load_config
 from newsgen.progress import Progress
-from newsgen.site import BuildRequest, build, build_time
+from newsgen.request import BuildRequest, build_time
+from newsgen.site import build
 from tests.conftest import NOW, article
 
 

@@ -12,7 +12,8 @@ from PIL import Image
 from newsgen import images
 from newsgen.config import load_config
 from newsgen.errors import BuildFailed
-from newsgen.site import BuildRequest, BuildResult, build
+from newsgen.request import BuildRequest, BuildResult
+from newsgen.site import build
 from tests.conftest import article, jpeg, parse_html, write_site
 
 NOW = dt.datetime(2025, 5, 1, 5, 0, tzinfo=dt.UTC)

@@ -14,7 +14,8 @@ from newsgen import site as site_module
 from newsgen.cache import Reuse
 from newsgen.config import load_config
 from newsgen.errors import BuildFailed
-from newsgen.site import BuildRequest, BuildResult, build
+from newsgen.request import BuildRequest, BuildResult
+from newsgen.site import build
 from tests.conftest import REPO, article, jpeg, write_site
 
 NOW = dt.datetime(2025, 5, 1, 5, 0, tzinfo=dt.UTC)

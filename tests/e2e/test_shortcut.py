@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.conftest import article
+from tests.conftest import NOW, article
 
 FILES = {
     "content/thoi-su/mot.md": article("Tin một", "2025-04-20 08:00", "Nội dung một."),
@@ -28,6 +30,26 @@ def test_unchanged_rebuild_is_skipped_and_touches_nothing(site, build) -> None:
     assert code == 0
     assert out.startswith("nothing changed since the last build of 2 articles:")
     assert inodes(root / "public") == before
+
+
+def test_a_skipped_build_does_not_load_the_parsing_and_rendering_stages(site, build) -> None:
+    """A CI run with nothing new must not pay for importing Markdown, Jinja2 and Pillow."""
+    root = site(FILES)
+    assert build(root)[0] == 0
+    code = (
+        "import sys; from newsgen.cli import main; "
+        f"main(['--lang', 'en', 'build', '--site', {str(root)!r}, '--now', {NOW!r}]); "
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('markdown', 'jinja2', 'PIL', 'newsgen'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    out = done.stdout.splitlines()
+    assert out[0].startswith("nothing changed since the last build of 2 articles")
+    loaded = set(out[-1].split())
+    assert "newsgen.shortcut" in loaded
+    assert not loaded & {"markdown", "jinja2", "PIL", "newsgen.site", "newsgen.render"}
 
 
 def test_any_input_change_rebuilds(site, build) -> None:

@@ -15,7 +15,7 @@ import pytest
 from newsgen import cache
 from newsgen.cache import Reuse
 from newsgen.config import SiteConfig
-from newsgen.content import Source
+from newsgen.sources import Source
 from newsgen.views import Link, PageMeta
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -169,7 +169,7 @@ def _content_site(tmp_path: Path) -> Path:
 def test_preview_rereads_only_changed_sources(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from newsgen import site as site_module
+    from newsgen import sources as site_module
     from newsgen.config import load_config
 
     monkeypatch.setattr(site_module, "_RACY_NS", 0)  # as if the files were saved long ago
@@ -183,7 +183,7 @@ def test_preview_rereads_only_changed_sources(
 
 
 def test_preview_rereads_a_file_saved_just_before_it_was_read(tmp_path: Path) -> None:
-    from newsgen import site as site_module
+    from newsgen import sources as site_module
     from newsgen.config import load_config
 
     site_dir = _content_site(tmp_path)

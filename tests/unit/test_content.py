@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from newsgen.config import load_config
-from newsgen.content import Parsed, Source, parse_article
+from newsgen.content import Parsed, parse_article
 from newsgen.markup import BodyRenderer
+from newsgen.sources import Source
 from tests.conftest import jpeg
 
 

@@ -14,7 +14,8 @@ import pytest
 from newsgen import markup
 from newsgen.cli import main
 from newsgen.config import load_config
-from newsgen.content import Source, parse_article
+from newsgen.content import parse_article
+from newsgen.sources import Source
 from tests.conftest import article, write_site
 
 NOW = "2025-04-22T02:07:00+00:00"  # 09:07 in Hà Nội
