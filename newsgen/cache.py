@@ -46,6 +46,9 @@ _FRONT_IMAGE = re.compile(r"^image:\s*(.+?)\s*$", re.M)
 
 # (image source as written, content.dependency(): resolved file and its size, or None)
 Deps = tuple[tuple[str, str | None], ...]
+# a new parse for the table: (image lookups, pickled Parsed without its terms and body,
+# article digest, pickled terms, body HTML); the last three empty when the parse failed
+Entry = tuple[Deps, bytes, str, bytes, str | None]
 
 
 _CODE: list[str] = []
@@ -149,6 +152,13 @@ class BuildCache:
                 self.folder = None
 
     @property
+    def articles_db(self) -> Path | None:
+        """Return the database of parsed articles and their bodies (None: there is none)."""
+        if self._db is None or self.folder is None:
+            return None
+        return self.folder / _PARSED_DB
+
+    @property
     def enabled(self) -> bool:
         """Tell whether this build has anywhere to look things up."""
         return self.folder is not None or self.reuse is not None
@@ -203,32 +213,35 @@ class BuildCache:
             found.update((d, pickle.loads(b)) for d, b in self._db.execute(query, batch))
         return found
 
-    def add_parsed(self, fresh: Mapping[str, tuple[Deps, bytes, str, bytes]]) -> None:
-        """Insert new entries now (a chunk of a build), so their pickles need not be held.
-
-        An entry is (image lookups, pickled Parsed without terms, article digest, pickled terms).
-        """
-        for _, _, digest, terms in fresh.values():
+    def add_parsed(self, fresh: Mapping[str, Entry]) -> bool:
+        """Insert new entries now (a chunk of a build), so their pickles and bodies need not be
+        held; return False if they are not in the table (no folder, or the write failed)."""
+        for _, _, digest, terms, _ in fresh.values():
             if digest:
                 self._terms[digest] = terms
-        if self._db is None or not fresh:
-            return
-        with contextlib.suppress(sqlite3.Error), self._db:
-            self._insert(fresh)
-            if self.reuse is not None and self.reuse.stored is not None:
-                self.reuse.stored.update(fresh)
+        if self._db is None:
+            return False
+        try:
+            with self._db:
+                self._insert(fresh)
+        except sqlite3.Error:
+            return False
+        if self.reuse is not None and self.reuse.stored is not None:
+            self.reuse.stored.update(fresh)
+        return True
 
-    def _insert(self, fresh: Mapping[str, tuple[Deps, bytes, str, bytes]]) -> None:
+    def _insert(self, fresh: Mapping[str, Entry]) -> None:
         """Insert or replace rows (inside the caller's transaction)."""
         assert self._db is not None
         self._db.executemany(
-            "INSERT OR REPLACE INTO parsed (key, deps, parsed, digest, terms) VALUES (?, ?, ?, ?, ?)",
-            [(k, pickle.dumps(d), b, g, t) for k, (d, b, g, t) in sorted(fresh.items())],
+            "INSERT OR REPLACE INTO parsed (key, deps, parsed, digest, terms, body)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(k, pickle.dumps(d), b, g, t, s) for k, (d, b, g, t, s) in sorted(fresh.items())],
         )
 
     def store_parsed(
         self,
-        fresh: Mapping[str, tuple[Deps, bytes, str, bytes]],
+        fresh: Mapping[str, Entry],
         used: Mapping[str, tuple[Deps, Any]],
     ) -> None:
         """Add new entries, keep `used` (key -> deps, Parsed) in memory, forget the rest."""
@@ -247,7 +260,7 @@ class BuildCache:
 
     def _write_parsed(
         self,
-        fresh: Mapping[str, tuple[Deps, bytes, str, bytes]],
+        fresh: Mapping[str, Entry],
         used: Mapping[str, tuple[Deps, Any]],
     ) -> None:
         """Insert new rows and delete unused ones in one transaction.
@@ -401,9 +414,13 @@ def _open_db(path: Path) -> sqlite3.Connection:
             db = sqlite3.connect(path, isolation_level="DEFERRED")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            columns = [row[1] for row in db.execute("PRAGMA table_info(parsed)")]
+            if columns and columns[-1] != "body":  # an earlier layout: its rows are stale anyway
+                db.execute("DROP TABLE parsed")
+            # the body last: a scan of the other columns never reads its overflow pages
             db.execute(
-                "CREATE TABLE IF NOT EXISTS parsed"
-                " (key TEXT PRIMARY KEY, deps BLOB, parsed BLOB, digest TEXT, terms BLOB)"
+                "CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, deps BLOB,"
+                " parsed BLOB, digest TEXT, terms BLOB, body TEXT)"
             )
             db.execute("CREATE INDEX IF NOT EXISTS parsed_digest ON parsed (digest)")
             return db

@@ -63,6 +63,8 @@ class Article:
     terms: tuple[tuple[str, float], ...]
     lines: tuple[tuple[str, int], ...]
     digest: str = ""  # hash of every field above, set after parsing: pages key on it, not on bodies
+    # True: body_html ("") was left in the build cache; bodies.body_of reads it when a page needs it
+    body_stored: bool = False
 
     def line(self, key: str) -> int:
         """Return the line of a front matter key, for messages about it."""

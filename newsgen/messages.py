@@ -47,6 +47,13 @@ CATALOGUE: dict[str, str] = {
     # -- the frame around every problem
     "warning": "cảnh báo",
     "{errors} errors in {files} files; nothing written": "{errors} lỗi trong {files} tệp; chưa ghi gì",
+    # -- the build cache
+    "its body is missing from the build cache (deleted or changed during the build)": (
+        "thân bài của nó không còn trong bộ nhớ đệm của bản dựng (bị xoá hoặc bị đổi khi đang dựng)"
+    ),
+    "build again; if it happens again, build once with --no-cache": (
+        "dựng lại; nếu vẫn lỗi, dựng một lần với --no-cache"
+    ),
     # -- front matter: its shape
     "front matter is missing": "thiếu phần đầu bài (front matter)",
     "start the file with a line '---', then 'title:' and 'date:' lines, then '---'": (

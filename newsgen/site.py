@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from . import bodies, markup, preview_search, search, shortcut
 from . import cache as cachelib
 from . import images as imagelib
-from . import markup, preview_search, search, shortcut
 from .cache import BuildCache, Deps, PageRecord
 from .config import SiteConfig, theme_dir
 from .content import Article, Parsed, parse_article
@@ -46,6 +46,7 @@ def build(request: BuildRequest, reading: shortcut.Reading | None = None) -> Bui
     result = BuildResult(timings={"read": reading.seconds})
     clock = _Clock(result.timings)
     cache = open_cache(request)
+    bodies.use(cache.articles_db)
     # Millions of short-lived objects and almost no reference cycles: the cyclic collector would
     # rescan the parsed site over and over (0.2-0.4 s a rebuild at 10,000 articles) and, in forked
     # workers, touch every inherited object (copying memory pages). It runs again afterwards.
@@ -54,6 +55,7 @@ def build(request: BuildRequest, reading: shortcut.Reading | None = None) -> Bui
     try:
         _run(request, reading, result, clock, cache)
     finally:
+        bodies.close()
         cache.close()
         if collecting:
             gc.enable()
@@ -191,11 +193,12 @@ def _sealed(parsed: Parsed) -> Parsed:
     return dataclasses.replace(parsed, article=article)
 
 
-def _parse_chunk_cached(bounds: tuple[int, int]) -> list[tuple[Deps, bytes, str, bytes]]:
+def _parse_chunk_cached(bounds: tuple[int, int]) -> list[cachelib.Entry]:
     """Parse a slice for the cache: each result pickled once, with the images it looked up.
 
-    The term vector (half a parsed article) is pickled apart, keyed by the article's digest:
-    only the related index reads it, and only for articles it has not seen.
+    The term vector and the body HTML are kept apart, keyed by the article's digest: only the
+    related index reads the terms, only for articles it has not seen, and only the pages a
+    build renders read bodies.
     """
     sources: Sequence[Source] = _WORKER["sources"]  # type: ignore[assignment]
     config: SiteConfig = _WORKER["config"]  # type: ignore[assignment]
@@ -205,13 +208,14 @@ def _parse_chunk_cached(bounds: tuple[int, int]) -> list[tuple[Deps, bytes, str,
         parsed = _sealed(parse_article(source, config, renderer))
         text = source.data.decode("utf-8", "replace")
         deps = cachelib.image_deps(source, config, text)
-        digest, terms = "", b""
-        if parsed.article is not None:
-            digest, terms = parsed.article.digest, pickle.dumps(parsed.article.terms, protocol=5)
-            parsed = dataclasses.replace(
-                parsed, article=dataclasses.replace(parsed.article, terms=())
-            )
-        out.append((deps, pickle.dumps(parsed, protocol=5), digest, terms))
+        digest, terms, body = "", b"", None
+        article = parsed.article
+        if article is not None:
+            digest, terms = article.digest, pickle.dumps(article.terms, protocol=5)
+            body = article.body_html
+            article = dataclasses.replace(article, terms=(), body_html="", body_stored=True)
+            parsed = dataclasses.replace(parsed, article=article)
+        out.append((deps, pickle.dumps(parsed, protocol=5), digest, terms, body))
     return out
 
 
@@ -270,16 +274,21 @@ def _parse_with_cache(
     if advance is not None:
         advance(len(sources) - len(todo))  # taken from the cache
 
-    def take(chunk: tuple[int, int], part: list[tuple[Deps, bytes, str, bytes]]) -> list[Parsed]:
-        """Store a chunk's new parses as they arrive, so their pickles are not all held at once."""
-        fresh: dict[str, tuple[Deps, bytes, str, bytes]] = {}
+    def take(chunk: tuple[int, int], part: list[cachelib.Entry]) -> list[Parsed]:
+        """Store a chunk's new parses as they arrive, so their pickles are not all held at once.
+
+        Their bodies stay in memory only if the cache folder could not take them.
+        """
+        fresh = dict(zip((keys[i] for i in todo[chunk[0] : chunk[1]]), part, strict=True))
+        stored = cache.add_parsed(fresh)
         out = []
-        for i, (deps, blob, digest, terms) in zip(todo[chunk[0] : chunk[1]], part, strict=True):
+        for key, (deps, blob, _, _, body) in fresh.items():
             parsed = pickle.loads(blob)
-            fresh[keys[i]] = (deps, blob, digest, terms)
-            used[keys[i]] = (deps, parsed)
+            if not stored and parsed.article is not None and body is not None:
+                article = dataclasses.replace(parsed.article, body_html=body, body_stored=False)
+                parsed = dataclasses.replace(parsed, article=article)
+            used[key] = (deps, parsed)
             out.append(parsed)
-        cache.add_parsed(fresh)
         return out
 
     done = _map_chunks(_parse_chunk_cached, len(todo), jobs, advance, take)

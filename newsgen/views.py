@@ -10,6 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .bodies import body_of
 from .cache import fingerprint
 from .config import SiteConfig
 from .content import Article
@@ -239,7 +240,7 @@ def article_view(
         category=term_link(index, "category", index.article_category[position]),
         tags=tuple(term_link(index, "tag", p) for p in index.article_tags[position]),
         summary=article.summary,
-        body=Markup(article.body_html),
+        body=Markup(body_of(article)),
         cover=cover_of(article, url, config, "og"),
         related=related,
         related_enabled=article.related_enabled,

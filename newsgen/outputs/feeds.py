@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from .. import vietnamese
+from ..bodies import body_of
 from ..config import SiteConfig
 from ..index import SiteIndex
 from .urls import absolute, absolutize_html
@@ -68,7 +69,7 @@ def _item(channel: ET.Element, index: SiteIndex, config: SiteConfig, position: i
     for tag in index.article_tags[position]:
         _text(item, "category", index.tags[tag].name)
     _text(item, "description", article.summary)
-    _text(item, f"{{{CONTENT}}}encoded", absolutize_html(article.body_html, url))
+    _text(item, f"{{{CONTENT}}}encoded", absolutize_html(body_of(article), url))
 
 
 def _changed(index: SiteIndex, position: int) -> dt.datetime:

@@ -217,6 +217,23 @@ def test_one_edit_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
     assert len(changed) < len(result.files) // 2
 
 
+def test_a_rebuild_reads_from_the_cache_only_the_bodies_it_shows(tmp_path: Path) -> None:
+    """Bodies stay in the cache: a rebuild holds none in memory, and the pages it renders show
+    them whole (in the new article's page, and in the feeds, which carry full bodies)."""
+    site_dir = write_site(tmp_path / "site", _articles())
+    output = tmp_path / "public"
+    _build(site_dir, output, jobs=2)
+    path = site_dir / "content/kinh-te/bai-0.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("người dân", "bà con"), "utf-8")
+    result = _build(site_dir, output, jobs=2)
+    assert result.index is not None
+    assert all(a.body_stored and a.body_html == "" for a in result.index.articles)
+    page = (output / "kinh-te/bai-so-0-ve-gia-dien/index.html").read_text(encoding="utf-8")
+    assert "Giá điện tăng, bà con lo lắng 0." in page
+    assert "bà con lo lắng 0." in (output / "rss.xml").read_text(encoding="utf-8")
+    _assert_same_as_cold(site_dir, output, tmp_path)
+
+
 def test_image_appearing_is_seen_through_the_cache(tmp_path: Path) -> None:
     files = _articles()
     files["content/kinh-te/anh.md"] = article("Bài có ảnh", "2025-04-20 08:00", "![Ảnh](hinh.jpg)")

@@ -82,7 +82,7 @@ def test_image_dependencies_notice_a_new_file(tmp_path: Path) -> None:
 
 def test_parsed_store_keeps_used_entries_and_forgets_others(tmp_path: Path) -> None:
     store = cache.BuildCache(tmp_path / "c")
-    fresh = {"k1": ((), b"one", "d1", b"t1"), "k2": ((), b"two", "d2", b"t2")}
+    fresh = {"k1": ((), b"one", "d1", b"t1", "<p>1</p>"), "k2": ((), b"two", "d2", b"t2", "<p>2</p>")}
     store.store_parsed(fresh, {"k1": ((), 1), "k2": ((), 2)})
     store.close()
     store = cache.BuildCache(tmp_path / "c")
@@ -96,7 +96,7 @@ def test_term_vectors_are_stored_apart_and_read_by_article_digest(tmp_path: Path
     """A body edit reads the terms of the articles the related index has not seen, no others."""
     terms = (("bão", 1.5), ("bão số", 3.0))
     store = cache.BuildCache(tmp_path / "c")
-    store.add_parsed({"k1": ((), b"lean", "d1", pickle.dumps(terms))})
+    assert store.add_parsed({"k1": ((), b"lean", "d1", pickle.dumps(terms), "<p>x</p>")})
     assert store.terms(["d1", "unknown"]) == {"d1": terms}  # this build's parse, from memory
     store.close()
     store = cache.BuildCache(tmp_path / "c")
