@@ -535,7 +535,7 @@ class RelatedIndex:
         old = self._docs
         self._docs = new
         if not changed:
-            self.stats = {"full": 0, "recomputed": 0, "vectors": 0}
+            self.stats = {"full": 0, "recomputed": 0, "vectors": 0, "changed": 0}
             return True
         terms, tags, moved = self._count_changes(old, new, changed)
         redo = self._reweighted(terms, tags) | set(changed)
@@ -565,6 +565,7 @@ class RelatedIndex:
             self._set_list(i, *self._choose(i))
         self.stats = {
             "full": 0,
+            "changed": len(changed),
             "recomputed": len(recompute),
             "vectors": len(vectors),
             "rescored": rescored,

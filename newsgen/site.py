@@ -32,6 +32,7 @@ from .views import Link
 
 _PARALLEL_MIN = 64  # below this many items a worker pool costs more than it saves
 _LONG_BUILD = 1000  # articles: a smaller build takes seconds and shows no progress
+_RELATED_DRIFT = 24  # articles the saved related index may lag behind the sources
 
 
 def build(request: BuildRequest, reading: shortcut.Reading | None = None) -> BuildResult:
@@ -105,7 +106,7 @@ def _run(
     index, index_problems = build_index(articles, config, options_, carry, cache.terms)
     problems += index_problems
     if request.reuse is None:  # one build in this process: free what rendering does not read
-        if carry is not None and _related_moved(carry):
+        if carry is not None and _related_worth_saving(carry):
             cache.store_related(carry.related)  # exact for these articles, whatever comes next
         if carry is not None and carry.shape is not saved_shape:
             cache.store_shape(carry.shape)
@@ -155,12 +156,17 @@ def _without_terms(articles: list[Article], index: SiteIndex) -> tuple[list[Arti
     return articles, dataclasses.replace(index, articles=kept)
 
 
-def _related_moved(carry: Carry) -> bool:
-    """Tell whether the related index changed in this build (and is worth saving again)."""
+def _related_worth_saving(carry: Carry) -> bool:
+    """Tell whether to save the related index again: after a full ranking, or once the saved
+    one lags this build by more than _RELATED_DRIFT articles.
+
+    update() is exact from any older state, so the next build redoes a few edits (hundredths
+    of a second) instead of this one rewriting 35 MB at 10,000 articles (0.4 s).
+    """
     if carry.related is None:
         return False
     stats = carry.related.stats
-    return bool(stats.get("full") or stats.get("recomputed") or stats.get("vectors"))
+    return bool(stats.get("full")) or stats.get("changed", 0) > _RELATED_DRIFT
 
 
 def _raise_if_failed(problems: list[Problem], strict: bool) -> None:

@@ -435,10 +435,12 @@ def test_a_new_process_updates_the_last_builds_related_index(
     site_dir = write_site(tmp_path / "site", _topics(40))
     output = tmp_path / "public"
     _build(site_dir, output)
-    assert (site_dir / ".newsgen/cache/related.pickle").is_file()
-    path = site_dir / "content/thoi-su/bai-7.md"
+    saved = site_dir / ".newsgen/cache/related.pickle"
+    written = saved.stat().st_mtime_ns
     full: list[int] = []
-    for extra in ("Phóng viên Lê Bảy đưa tin", "Ảnh chụp tại Quảng Ninh"):
+    # the saved index is not rewritten for a few edits: each build redoes them from it, exactly
+    for name, extra in [("bai-7", "Phóng viên Lê Bảy đưa tin"), ("bai-7", "Ảnh tại Quảng Ninh")]:
+        path = site_dir / f"content/thoi-su/{name}.md"
         path.write_text(path.read_text(encoding="utf-8") + f"\n{extra}.\n", encoding="utf-8")
         with monkeypatch.context() as watching:
             marks = _count_full_rankings(watching)
@@ -446,6 +448,14 @@ def test_a_new_process_updates_the_last_builds_related_index(
         full += marks
         _assert_same_as_cold(site_dir, output, tmp_path)
     assert full == []
+    assert saved.stat().st_mtime_ns == written
+    monkeypatch.setattr(site_module, "_RELATED_DRIFT", 2)
+    for i in (3, 11, 19):  # more edits than the drift allowed: saved again, still exact
+        other = site_dir / f"content/thoi-su/bai-{i}.md"
+        other.write_text(other.read_text(encoding="utf-8") + "\nCập nhật.\n", encoding="utf-8")
+    _build(site_dir, output)
+    assert saved.stat().st_mtime_ns != written
+    _assert_same_as_cold(site_dir, output, tmp_path)
     (site_dir / ".newsgen/cache/related.pickle").write_bytes(b"not a pickle")
     path.write_text(path.read_text(encoding="utf-8") + "\nThêm.\n", encoding="utf-8")
     _build(site_dir, output)  # a damaged file: ranked from scratch, the same lists

@@ -192,7 +192,7 @@ def test_equal_copies_count_as_unchanged() -> None:
     first = index.update(docs)
     copies = [dataclasses.replace(d, terms=dict(d.terms)) for d in docs]
     assert index.update(copies) == first
-    assert index.stats == {"full": 0, "recomputed": 0, "vectors": 0}
+    assert index.stats == {"full": 0, "recomputed": 0, "vectors": 0, "changed": 0}
 
 
 def test_duplicate_urls_still_rejected() -> None:
