@@ -341,22 +341,56 @@ def _map_chunks(
 # -- rendering and writing --------------------------------------------------------------------
 
 
-def _render_chunk(bounds: tuple[int, int]) -> list[tuple[Written, PageRecord | None]]:
-    """Render and write a slice of the pages inside a worker, linking pages whose key is known."""
-    pages: Sequence[Page] = _WORKER["pages"]  # type: ignore[assignment]
-    staging: Staging = _WORKER["staging"]  # type: ignore[assignment]
-    old: dict[str, PageRecord] = _WORKER["old"]  # type: ignore[assignment]
-    env_key: bytes | None = _WORKER["env_key"]  # type: ignore[assignment]
-    env = _WORKER["env"]
-    out: list[tuple[Written, PageRecord | None]] = []
-    for page in pages[bounds[0] : bounds[1]]:
+Done = tuple[Written, PageRecord | None]  # a page in the new output, and its record if keyed
+
+
+def _keep_known(
+    pages: Sequence[Page], staging: Staging, old: dict[str, PageRecord], env_key: bytes | None
+) -> tuple[list[Done | None], list[int], list[bytes | None]]:
+    """Keep, in this process, every page whose key matches the last build's record.
+
+    A rebuild renders a few pages of 24,000: forking workers to link the others and send back
+    their records costs more than linking them here. Returns the kept pages (None where a page
+    must be rendered), the positions to render and their keys.
+    """
+    done: list[Done | None] = [None] * len(pages)
+    if not old or env_key is None:  # nothing to keep: the workers key and render every page
+        return done, list(range(len(pages))), []
+    todo, keys = [], []
+    for i, page in enumerate(pages):
         key = _page_key(env_key, page)
         record = old.get(page.output) if key is not None else None
         if record is not None and record.key == key:
             kept = staging.keep(page.output, record.sha256, record.size, record.inode)
             if kept is not None:
-                out.append((kept, record))
+                done[i] = (kept, record)
                 continue
+        todo.append(i)
+        keys.append(key)
+    return done, todo, keys
+
+
+def _render_chunk(bounds: tuple[int, int]) -> list[Done]:
+    """Render and write a slice of the pages inside a worker, linking pages whose key is known."""
+    pages: Sequence[Page] = _WORKER["pages"]  # type: ignore[assignment]
+    keys: Sequence[bytes | None] = _WORKER["keys"]  # type: ignore[assignment]
+    staging: Staging = _WORKER["staging"]  # type: ignore[assignment]
+    old: dict[str, PageRecord] = _WORKER["old"]  # type: ignore[assignment]
+    env_key: bytes | None = _WORKER["env_key"]  # type: ignore[assignment]
+    env = _WORKER["env"]
+    out: list[Done] = []
+    for at in range(bounds[0], bounds[1]):
+        page = pages[at]
+        if keys:  # keyed, and found changed, by _keep_known
+            key = keys[at]
+        else:
+            key = _page_key(env_key, page)
+            record = old.get(page.output) if key is not None else None
+            if record is not None and record.key == key:
+                kept = staging.keep(page.output, record.sha256, record.size, record.inode)
+                if kept is not None:
+                    out.append((kept, record))
+                    continue
         written = staging.write(page.output, _render(env, page))
         if key is None:
             out.append((written, None))
@@ -460,10 +494,17 @@ def _write_all(
     old = cache.pages(request.output) if env_key is not None else {}
     staging = Staging(request.output, private=request.reuse is not None)
     try:
+        kept, todo, keys = _keep_known(pages, staging, old, env_key)
+        if advance is not None:
+            advance(len(pages) - len(todo))
         _WORKER.clear()
-        _WORKER.update(pages=pages, staging=staging, env=env, old=old, env_key=env_key)
-        done: list[tuple[Written, PageRecord | None]]
-        done = _map_chunks(_render_chunk, len(pages), _jobs(request), advance)
+        todo_pages = [pages[i] for i in todo]
+        _WORKER.update(pages=todo_pages, keys=keys, staging=staging, env=env, old=old)
+        _WORKER.update(env_key=env_key)
+        rendered = _map_chunks(_render_chunk, len(todo), _jobs(request), advance)
+        for i, one in zip(todo, rendered, strict=True):
+            kept[i] = one
+        done = [d for d in kept if d is not None]
         written = [w for w, _ in done]
         images_cache = cache.folder / "images" if cache.folder is not None else None
         written += _copy_assets(config, index, staging, images_cache, _jobs(request))
@@ -498,7 +539,7 @@ def _search_bundle(
     index: SiteIndex,
     written: list[Written],
     old: dict[str, PageRecord],
-) -> list[tuple[Written, PageRecord | None]]:
+) -> list[Done]:
     """Index the article pages for search, re-indexing only the shards whose pages changed.
 
     Pagefind is the costliest stage of a build (about 4 s and 250 MB per 1,000 articles), so
@@ -515,7 +556,7 @@ def _search_bundle(
     shards = search.shards(_indexed_pages(index, request.now, config))
     keys = _shard_keys(shards, written, config.language)
     folders = _search_folders(old)
-    out: list[tuple[Written, PageRecord | None]] = []
+    out: list[Done] = []
     stale = []
     for name in shards:
         kept = _kept_files(staging, old, folders.get(name, []), keys[name])
@@ -566,14 +607,14 @@ def _search_folders(old: dict[str, PageRecord]) -> dict[str, list[str]]:
 
 def _kept_files(
     staging: Staging, old: dict[str, PageRecord], rels: list[str], key: bytes | None
-) -> list[tuple[Written, PageRecord | None]] | None:
+) -> list[Done] | None:
     """Keep a shard's files (or the UI files) if the last build made them from the same input.
 
     `key` None keeps them whatever made them (a build that does not index).
     """
     if not rels or (key is not None and any(old[rel].key != key for rel in rels)):
         return None
-    out: list[tuple[Written, PageRecord | None]] = []
+    out: list[Done] = []
     for rel in rels:
         record = old[rel]
         kept = staging.keep(rel, record.sha256, record.size, record.inode)
@@ -585,9 +626,9 @@ def _kept_files(
 
 def _write_search_files(
     staging: Staging, files: list[tuple[str, bytes]], key: bytes
-) -> list[tuple[Written, PageRecord | None]]:
+) -> list[Done]:
     """Write search files into the staging output, recording them under the key that made them."""
-    out: list[tuple[Written, PageRecord | None]] = []
+    out: list[Done] = []
     for rel, data in files:
         done = staging.write(rel, data)
         size, inode = staging.inode(done.rel)
@@ -638,7 +679,7 @@ def _search_plan(
 
 def _previous_bundle(
     staging: Staging, old: dict[str, PageRecord]
-) -> list[tuple[Written, PageRecord | None]]:
+) -> list[Done]:
     """Keep the last build's whole search index as it is (a build run with --no-search)."""
     if staging.previous is None or not (staging.previous / search.OUTPUT_DIR).is_dir():
         return []
@@ -667,7 +708,7 @@ def _files_under(folder: Path) -> list[tuple[str, Path]]:
 
 def _keep_file(
     staging: Staging, rel: str, path: Path, old: dict[str, PageRecord]
-) -> tuple[Written, PageRecord | None]:
+) -> Done:
     """Carry a file of the previous output over: linked if its record holds, else read again."""
     record = old.get(rel)
     if record is not None:
