@@ -62,32 +62,58 @@ def discover(config: SiteConfig, reuse: Reuse | None = None) -> tuple[list[Sourc
     base = str(config.site_dir)
     sources = []
     seen: dict[str, Any] = {}
-    for folder, dirs, names in os.walk(root):  # os.walk: a third of Path.rglob's cost
-        dirs.sort()
-        for name in sorted(n for n in names if n.endswith(".md")):
-            path = os.path.join(folder, name)
-            if os.path.islink(path) and not _inside(os.path.realpath(path), site):
-                rel = os.path.relpath(path, base).replace(os.sep, "/")
-                problems.append(
-                    Problem(
-                        rel,
-                        0,
-                        "",
-                        "links to a file outside the site",
-                        "copy the file into content/",
-                    )
+    for entry in _markdown_entries(str(root)):
+        path = entry.path
+        if entry.is_symlink() and not _inside(os.path.realpath(path), site):
+            rel = os.path.relpath(path, base).replace(os.sep, "/")
+            problems.append(
+                Problem(
+                    rel,
+                    0,
+                    "",
+                    "links to a file outside the site",
+                    "copy the file into content/",
                 )
-                continue
-            if reuse is not None:
-                source = _read_again(reuse, base, path, seen)
-                if source is not None:
-                    sources.append(source)
-            elif os.path.isfile(path):
-                sources.append(Source.read(base, path))
+            )
+            continue
+        if reuse is not None:
+            source = _read_again(reuse, base, path, seen)
+            if source is not None:
+                sources.append(source)
+        elif entry.is_file():
+            sources.append(Source.read(base, path))
     if reuse is not None:
         reuse.sources = seen
     sources.sort(key=lambda s: s.rel)
     return sources, problems
+
+
+def _markdown_entries(root: str) -> list[os.DirEntry[str]]:
+    """List every *.md under a folder, without following linked folders (as os.walk does).
+
+    os.scandir reports each entry's type from the folder listing itself: telling a file from
+    a link or a folder costs no system call per article (os.walk plus islink cost two).
+    """
+    found: list[os.DirEntry[str]] = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:  # vanished or unreadable since it was listed: as os.walk, skip it
+            continue
+        found += [e for e in entries if e.name.endswith(".md") and not _is_folder(e)]
+        folders += reversed([e.path for e in entries if _is_folder(e)])
+    return found
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Tell a real folder (not a link to one), which the walk goes into."""
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 _RACY_NS = 2_000_000_000  # a file changed this close to its reading may change again unseen

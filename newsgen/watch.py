@@ -17,6 +17,9 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 QUIET_PERIOD = 0.2  # seconds without events before a burst counts as finished
+# once the burst's last write is complete (the file closed after writing, or renamed into
+# place), only this long for the other files of the same save (a git checkout, a theme copy)
+SETTLED_PERIOD = 0.02
 IGNORED_DIRS = frozenset({".git", ".hg", ".svn", ".newsgen", "public", "__pycache__", ".idea"})
 IGNORED_NAMES = (
     "*.swp",
@@ -66,6 +69,7 @@ class Debouncer:
         self.on_burst = on_burst  # runs while the quiet period is counted (housekeeping)
         self._cond = threading.Condition()
         self._pending = False
+        self._settled = False  # the pending burst's last write is complete
         self._last = 0.0
         self._running = False
         self._closed = False
@@ -76,8 +80,17 @@ class Debouncer:
         """Note that something changed; the action runs after the quiet period."""
         with self._cond:
             self._pending = True
+            self._settled = False
             self._last = time.monotonic()
             self._cond.notify_all()
+
+    def settle(self) -> None:
+        """Note that the last write of a pending burst is complete: wait only SETTLED_PERIOD."""
+        with self._cond:
+            if self._pending:
+                self._settled = True
+                self._last = time.monotonic()
+                self._cond.notify_all()
 
     @property
     def busy(self) -> bool:
@@ -106,7 +119,8 @@ class Debouncer:
                 idle = False
                 self.on_burst()
             with self._cond:
-                remaining = self._last + self.quiet - time.monotonic()
+                quiet = min(self.quiet, SETTLED_PERIOD) if self._settled else self.quiet
+                remaining = self._last + quiet - time.monotonic()
                 if remaining > 0:
                     self._cond.wait(remaining)
                     continue
@@ -127,9 +141,11 @@ class _Handler(events.FileSystemEventHandler):
         self.watcher = watcher
 
     def on_any_event(self, event: events.FileSystemEvent) -> None:
-        """Forward an event that may change the built site."""
+        """Forward an event that may change the built site, then one that completes a write."""
         if self.watcher.is_change(event):
             self.watcher.on_change()
+        if self.watcher.on_settled is not None and self.watcher.settles(event):
+            self.watcher.on_settled()
 
 
 class Watcher:
@@ -141,9 +157,11 @@ class Watcher:
         on_change: Callable[[], None],
         poll: bool = False,
         observer_factory: Callable[[], Any] | None = None,
+        on_settled: Callable[[], None] | None = None,
     ) -> None:
         self.site = site.resolve()
         self.on_change = on_change
+        self.on_settled = on_settled  # a source's write is complete (inotify only)
         self.polling = poll
         self._factory = observer_factory
         self._observer: Any = None
@@ -215,8 +233,16 @@ class Watcher:
             paths.append(os.fsdecode(event.dest_path))
         return any(self._relevant(p, event.event_type) for p in paths)
 
-    def _relevant(self, path: str, kind: str) -> bool:
-        """Return True when this path's event should trigger a rebuild."""
+    def settles(self, event: events.FileSystemEvent) -> bool:
+        """Tell whether an event completes a write to a source: closed after writing, or
+        renamed into place (an editor's atomic save)."""
+        if event.is_directory or event.event_type not in ("closed", "moved"):
+            return False
+        path = event.dest_path if event.event_type == "moved" else event.src_path
+        return self._source(os.fsdecode(path))
+
+    def _source(self, path: str) -> bool:
+        """Tell whether a path is one of the site's sources (not a temp file, output or cache)."""
         try:
             rel = Path(path).resolve().relative_to(self.site)
         except ValueError:
@@ -229,6 +255,12 @@ class Watcher:
             if is_ignored(rel.as_posix()):
                 return False
         elif is_ignored(path):
+            return False
+        return True
+
+    def _relevant(self, path: str, kind: str) -> bool:
+        """Return True when this path's event should trigger a rebuild."""
+        if not self._source(path):
             return False
         if kind in ("modified", "closed"):
             return self._content_changed(path)

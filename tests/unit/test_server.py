@@ -224,6 +224,30 @@ def test_housekeeping_runs_once_per_burst_before_its_build() -> None:
     assert order == ["collect", "build"]
 
 
+def test_a_completed_write_cuts_the_quiet_period_short() -> None:
+    """Closing a saved file ends the wait: the editor sees the page without the full pause."""
+    ran = threading.Event()
+    debouncer = Debouncer(ran.set, quiet=5.0)
+    debouncer.settle()  # nothing pending: nothing to cut short
+    assert not ran.wait(0.3)
+    debouncer.poke()
+    assert not ran.wait(0.3)  # a write still going on: the quiet period holds
+    debouncer.settle()
+    assert ran.wait(2.0)
+    debouncer.close()
+
+
+def test_only_a_finished_write_to_a_source_settles(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    watcher = Watcher(tmp_path, lambda: None)
+    article = str(tmp_path / "content/a.md")
+    assert watcher.settles(events.FileClosedEvent(article))
+    assert watcher.settles(events.FileMovedEvent(str(tmp_path / "content/.a.md.tmp"), article))
+    assert not watcher.settles(events.FileModifiedEvent(article))
+    assert not watcher.settles(events.FileClosedEvent(str(tmp_path / "content/.a.md.swp")))
+    assert not watcher.settles(events.FileClosedEvent(str(tmp_path / "public/index.html")))
+
+
 @pytest.mark.parametrize(
     ("rel", "ignored"),
     [
