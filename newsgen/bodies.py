@@ -10,15 +10,20 @@ read-only connection.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import BuildFailed, Problem
 
 if TYPE_CHECKING:
-    from .content import Article
+    from .content import Article, Parsed
+
+_SPILL_MARK = ".newsgen-bodies-"
 
 _STORE: dict[str, object] = {}  # "path": the database; "db", "pid": this process's connection
 
@@ -76,3 +81,52 @@ def _connection() -> sqlite3.Connection | None:
         _STORE.update(db=db, pid=os.getpid())
         return db
     return None
+
+
+class Spill:
+    """Where a build without a cache folder keeps its bodies: a throwaway database beside the
+    output (on its disk, not in memory), removed when the build ends."""
+
+    def __init__(self, output: Path) -> None:
+        """Create the database, removing any a killed build left behind."""
+        output = output.resolve()
+        output.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(output)
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{output.name}{_SPILL_MARK}", dir=output.parent))
+        self.path = self.folder / "bodies.sqlite"
+        self._db = sqlite3.connect(self.path)
+        self._db.execute("PRAGMA journal_mode=OFF")  # thrown away at the end: nothing to recover
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("CREATE TABLE parsed (digest TEXT PRIMARY KEY, body TEXT)")
+
+    def take(self, parsed: list[Parsed]) -> list[Parsed]:
+        """Store a chunk's bodies and return its parses without them (stamped articles only)."""
+        articles = [p.article for p in parsed if _spillable(p)]
+        rows = {a.digest: a.body_html for a in articles if a is not None}
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?)", rows.items())
+        return [_without_body(p) if _spillable(p) else p for p in parsed]
+
+    def close(self) -> None:
+        """Close and remove the database."""
+        self._db.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def remove_stale(output: Path) -> None:
+    """Remove the databases of builds that were killed (one build at a time per output)."""
+    for stale in output.resolve().parent.glob(f".{output.name}{_SPILL_MARK}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _spillable(parsed: Parsed) -> bool:
+    """Tell whether a parse holds a body that can be looked up again by its article's digest."""
+    article = parsed.article
+    return article is not None and bool(article.digest) and not article.body_stored
+
+
+def _without_body(parsed: Parsed) -> Parsed:
+    """Return a parse whose article leaves its body to the database."""
+    assert parsed.article is not None
+    article = dataclasses.replace(parsed.article, body_html="", body_stored=True)
+    return dataclasses.replace(parsed, article=article)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -10,6 +11,7 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -47,16 +49,24 @@ def build(request: BuildRequest, reading: shortcut.Reading | None = None) -> Bui
     result = BuildResult(timings={"read": reading.seconds})
     clock = _Clock(result.timings)
     cache = open_cache(request)
-    bodies.use(cache.articles_db)
+    spill = None
+    if cache.articles_db is None and request.reuse is None:
+        with contextlib.suppress(OSError, sqlite3.Error):  # no room beside the output: in memory
+            spill = bodies.Spill(request.output)
+    elif request.reuse is None:
+        bodies.remove_stale(request.output)
+    bodies.use(cache.articles_db or (spill.path if spill is not None else None))
     # Millions of short-lived objects and almost no reference cycles: the cyclic collector would
     # rescan the parsed site over and over (0.2-0.4 s a rebuild at 10,000 articles) and, in forked
     # workers, touch every inherited object (copying memory pages). It runs again afterwards.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _run(request, reading, result, clock, cache)
+        _run(request, reading, result, clock, cache, spill)
     finally:
         bodies.close()
+        if spill is not None:
+            spill.close()
         cache.close()
         if collecting:
             gc.enable()
@@ -77,6 +87,7 @@ def _run(
     result: BuildResult,
     clock: _Clock,
     cache: BuildCache,
+    spill: bodies.Spill | None = None,
 ) -> None:
     """Run the stages after the first, recording their timings in `result`."""
     config = request.config
@@ -87,7 +98,9 @@ def _run(
     long_build = len(sources) >= _LONG_BUILD
     progress = request.progress if request.progress is not None and long_build else Silent()
     progress.stage("parse", len(sources))
-    articles, parse_problems = parse_all(sources, config, _jobs(request), cache, progress.advance)
+    articles, parse_problems = parse_all(
+        sources, config, _jobs(request), cache, progress.advance, spill
+    )
     sources.clear()  # the bytes of every source: a tenth of the build's memory from here on
     progress.stage("index", 0)
     problems += parse_problems
@@ -239,12 +252,17 @@ def parse_all(
     jobs: int,
     cache: BuildCache | None = None,
     advance: Callable[[int], None] | None = None,
+    spill: bodies.Spill | None = None,
 ) -> tuple[list[Article], list[Problem]]:
-    """Parse every source (reusing cached results), in parallel when it pays, in input order."""
+    """Parse every source (reusing cached results), in parallel when it pays, in input order.
+
+    Without a cache, `spill` takes each chunk's bodies as it arrives (held nowhere else).
+    """
     _WORKER.clear()
     if cache is None or not cache.enabled:
         _WORKER.update(sources=sources, config=config)
-        parsed: list[Parsed] = _map_chunks(_parse_chunk, len(sources), jobs, advance)
+        take = (lambda _, part: spill.take(part)) if spill is not None else None
+        parsed: list[Parsed] = _map_chunks(_parse_chunk, len(sources), jobs, advance, take)
     else:
         parsed = _parse_with_cache(sources, config, jobs, cache, advance)
     _WORKER.clear()

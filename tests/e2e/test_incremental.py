@@ -234,6 +234,23 @@ def test_a_rebuild_reads_from_the_cache_only_the_bodies_it_shows(tmp_path: Path)
     _assert_same_as_cold(site_dir, output, tmp_path)
 
 
+def test_a_build_without_cache_keeps_bodies_on_disk_and_leaves_nothing_behind(
+    tmp_path: Path,
+) -> None:
+    """--no-cache: bodies wait in a throwaway database beside the output, removed at the end."""
+    site_dir = write_site(tmp_path / "site", _articles())
+    output = tmp_path / "public"
+    result = _build(site_dir, output, no_cache=True)
+    assert result.index is not None
+    assert all(a.body_stored and a.body_html == "" for a in result.index.articles)
+    page = (output / "kinh-te/bai-so-0-ve-gia-dien/index.html").read_text(encoding="utf-8")
+    assert "Giá điện tăng, người dân lo lắng 0." in page
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+    (tmp_path / ".public.newsgen-bodies-left-by-a-killed-build").mkdir()
+    _build(site_dir, output)  # with the cache: no database of its own, but it tidies up
+    assert not [p for p in tmp_path.iterdir() if "bodies" in p.name]
+
+
 def test_image_appearing_is_seen_through_the_cache(tmp_path: Path) -> None:
     files = _articles()
     files["content/kinh-te/anh.md"] = article("Bài có ảnh", "2025-04-20 08:00", "![Ảnh](hinh.jpg)")
