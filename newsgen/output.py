@@ -312,7 +312,10 @@ def _remember_manifest(path: Path, files: Iterable[str]) -> tuple[int, ...] | No
     signature = _signature(path)
     if signature is not None:
         listed = frozenset(files)
-        _MANIFESTS[signature] = _Tree(listed, frozenset(ancestors(listed)))
+        # an edit seldom adds or removes a file: the folders of the last output are the same
+        same = (t.dirs for t in _MANIFESTS.values() if not t.walked and t.files == listed)
+        dirs = next(same, None)
+        _MANIFESTS[signature] = _Tree(listed, dirs or frozenset(ancestors(listed)))
         while len(_MANIFESTS) > 2:
             del _MANIFESTS[next(iter(_MANIFESTS))]
     return signature

@@ -621,7 +621,7 @@ def start(options: ServeOptions) -> Running:
 
     # builds run with the cyclic garbage collector off; it catches up while the editor's save
     # settles, so its pause never lands between the rebuild and the reloaded page
-    debouncer = Debouncer(rebuild, options.quiet, on_burst=_collect_garbage)
+    debouncer = Debouncer(rebuild, options.quiet, on_idle=_collect_garbage)
     watcher = Watcher(site, debouncer.poke, poll=options.poll, on_settled=debouncer.settle)
     watcher.start(theme_folders(site))
     return Running(server, preview, watcher, debouncer, url, thread)

@@ -65,7 +65,8 @@ def build(request: BuildRequest, reading: shortcut.Reading | None = None) -> Bui
         _run(request, reading, result, clock, cache, spill)
     finally:
         bodies.close()
-        if spill is not None:
+        if spill is not None:  # its database goes: no body can be read from it any more
+            bodies.use(None)
             spill.close()
         cache.close()
         if collecting:

@@ -20,6 +20,7 @@ QUIET_PERIOD = 0.2  # seconds without events before a burst counts as finished
 # once the burst's last write is complete (the file closed after writing, or renamed into
 # place), only this long for the other files of the same save (a git checkout, a theme copy)
 SETTLED_PERIOD = 0.02
+IDLE_AFTER = 1.0  # seconds without events after a build before housekeeping runs
 IGNORED_DIRS = frozenset({".git", ".hg", ".svn", ".newsgen", "public", "__pycache__", ".idea"})
 IGNORED_NAMES = (
     "*.swp",
@@ -62,11 +63,15 @@ class Debouncer:
         self,
         action: Callable[[], None],
         quiet: float = QUIET_PERIOD,
-        on_burst: Callable[[], None] | None = None,
+        on_idle: Callable[[], None] | None = None,
+        idle_after: float = IDLE_AFTER,
     ) -> None:
         self.action = action
         self.quiet = quiet
-        self.on_burst = on_burst  # runs while the quiet period is counted (housekeeping)
+        # housekeeping, run once after a build when nothing has happened for `idle_after`
+        # seconds: never between a save and its page
+        self.on_idle = on_idle
+        self.idle_after = idle_after
         self._cond = threading.Condition()
         self._pending = False
         self._settled = False  # the pending burst's last write is complete
@@ -106,18 +111,22 @@ class Debouncer:
         self._thread.join(timeout=30)
 
     def _loop(self) -> None:
-        """Wait for a poke, wait for quiet, run; repeat until closed."""
-        idle = False
+        """Wait for a poke, wait for quiet, run; repeat until closed. Tidy up when idle."""
+        tidy = True  # nothing to tidy up before the first build
         while True:
             with self._cond:
                 while not self._pending and not self._closed:
-                    idle = True
-                    self._cond.wait()
+                    if tidy or self.on_idle is None:
+                        self._cond.wait()
+                    elif not self._cond.wait(self.idle_after) and not self._pending:
+                        break  # idle since the last build: tidy up, outside the lock
                 if self._closed:
                     return
-            if idle and self.on_burst is not None:
-                idle = False
-                self.on_burst()
+                pending = self._pending
+            if not pending and self.on_idle is not None:
+                tidy = True
+                self.on_idle()
+                continue
             with self._cond:
                 quiet = min(self.quiet, SETTLED_PERIOD) if self._settled else self.quiet
                 remaining = self._last + quiet - time.monotonic()
@@ -129,6 +138,7 @@ class Debouncer:
             try:
                 self.action()
             finally:
+                tidy = False
                 with self._cond:
                     self._running = False
                     self._cond.notify_all()

@@ -205,23 +205,26 @@ def test_debouncer_runs_once_per_burst_and_once_more_for_a_change_mid_build() ->
     assert runs == [0, 1]
 
 
-def test_housekeeping_runs_once_per_burst_before_its_build() -> None:
-    """The garbage collector's pause goes in the quiet period, not between build and page."""
+def test_housekeeping_waits_until_the_builds_are_over() -> None:
+    """The garbage collector's pause never comes between a save and its page: it runs once the
+    server has been idle for a while after a build, once per idle spell."""
     order: list[str] = []
-    done = threading.Event()
+    collected = threading.Event()
 
-    def action() -> None:
-        order.append("build")
-        done.set()
+    def collect() -> None:
+        order.append("collect")
+        collected.set()
 
-    debouncer = Debouncer(action, quiet=0.05, on_burst=lambda: order.append("collect"))
+    debouncer = Debouncer(lambda: order.append("build"), quiet=0.01, on_idle=collect, idle_after=0.3)
+    assert not collected.wait(0.5)  # no build yet: nothing to tidy up
     for _ in range(17):
         debouncer.poke()
-    assert done.wait(10)
-    while debouncer.busy:
-        threading.Event().wait(0.02)
+    threading.Event().wait(0.15)
+    debouncer.poke()  # another save before the server was idle for long
+    assert collected.wait(5)
+    assert not threading.Event().wait(0.7)  # once per idle spell
     debouncer.close()
-    assert order == ["collect", "build"]
+    assert order == ["build", "build", "collect"]
 
 
 def test_a_completed_write_cuts_the_quiet_period_short() -> None:
