@@ -29,7 +29,7 @@ _STORE: dict[str, object] = {}  # "path": the database; "db", "pid": this proces
 
 
 def use(path: Path | None) -> None:
-    """Read stored bodies from this database from now on (None: the build has no cache folder)."""
+    """Read stored bodies from this database from now on (None: bodies stay in memory)."""
     close()
     _STORE.clear()
     if path is not None:
@@ -77,7 +77,8 @@ def _connection() -> sqlite3.Connection | None:
     if isinstance(db, sqlite3.Connection) and _STORE.get("pid") == os.getpid():
         return db
     with contextlib.suppress(sqlite3.Error):
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        # one build at a time, but the preview's builds run in its rebuild thread
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
         _STORE.update(db=db, pid=os.getpid())
         return db
     return None
