@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from . import bodies, markup, preview_search, search, shortcut
+from . import bodies, libc, markup, preview_search, search, shortcut
 from . import cache as cachelib
 from . import images as imagelib
 from .cache import BuildCache, Deps, PageRecord
@@ -126,6 +126,7 @@ def _run(
             cache.store_shape(carry.shape)
         carry = None
         articles, index = _without_terms(articles, index)
+        libc.release_free_memory()  # before the render workers fork: 512 -> 455 MB at 10,000
     clock.lap("index")
     progress.stage("plan", 0)
     nav = tuple(Link(t.name, t.url, len(t.articles)) for t in index.categories)
