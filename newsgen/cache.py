@@ -108,6 +108,8 @@ class Reuse:
     parsed: dict[str, tuple[Deps, Any]] = field(default_factory=dict)  # key -> (deps, Parsed)
     # path -> (stat signature, read at, Source): files the preview need not read again
     sources: dict[str, Any] = field(default_factory=dict)
+    # content folder -> (mtime, listing): folders the preview need not list again
+    folders: dict[str, Any] = field(default_factory=dict)
     pages: dict[str, PageRecord] = field(default_factory=dict)
     output: str = ""
     index: Any = None  # index.Carry: what the site index keeps between builds

@@ -62,9 +62,8 @@ def discover(config: SiteConfig, reuse: Reuse | None = None) -> tuple[list[Sourc
     base = str(config.site_dir)
     sources = []
     seen: dict[str, Any] = {}
-    for entry in _markdown_entries(str(root)):
-        path = entry.path
-        if entry.is_symlink() and not _inside(os.path.realpath(path), site):
+    for path, is_link, is_file in _markdown_files(str(root), reuse.folders if reuse else None):
+        if is_link and not _inside(os.path.realpath(path), site):
             rel = os.path.relpath(path, base).replace(os.sep, "/")
             problems.append(
                 Problem(
@@ -80,7 +79,7 @@ def discover(config: SiteConfig, reuse: Reuse | None = None) -> tuple[list[Sourc
             source = _read_again(reuse, base, path, seen)
             if source is not None:
                 sources.append(source)
-        elif entry.is_file():
+        elif is_file:
             sources.append(Source.read(base, path))
     if reuse is not None:
         reuse.sources = seen
@@ -88,24 +87,71 @@ def discover(config: SiteConfig, reuse: Reuse | None = None) -> tuple[list[Sourc
     return sources, problems
 
 
-def _markdown_entries(root: str) -> list[os.DirEntry[str]]:
-    """List every *.md under a folder, without following linked folders (as os.walk does).
+# a folder as listed: (path, is a link, is a file) of each *.md in it, and its subfolders
+_Listing = tuple[list[tuple[str, bool, bool]], list[str]]
+
+
+def _markdown_files(root: str, known: dict[str, Any] | None = None) -> list[tuple[str, bool, bool]]:
+    """List every *.md under a folder as (path, is a link, is a file), not following linked
+    folders (as os.walk does).
 
     os.scandir reports each entry's type from the folder listing itself: telling a file from
-    a link or a folder costs no system call per article (os.walk plus islink cost two).
+    a link or a folder costs no system call per article (os.walk plus islink cost two). A
+    long-lived process passes `known`, the listings of its last call: a folder whose
+    modification time has not moved is not listed again (adding, removing or renaming an
+    entry moves it), unless it moved within two seconds of its listing (racy, as for files).
     """
-    found: list[os.DirEntry[str]] = []
+    found: list[tuple[str, bool, bool]] = []
+    listed: dict[str, tuple[int, _Listing]] = {}
     folders = [root]
     while folders:
-        folder = folders.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
-        except OSError:  # vanished or unreadable since it was listed: as os.walk, skip it
-            continue
-        found += [e for e in entries if e.name.endswith(".md") and not _is_folder(e)]
-        folders += reversed([e.path for e in entries if _is_folder(e)])
+        listing = _listing(folders.pop(), known, listed)
+        if listing is not None:
+            found += listing[0]
+            folders += reversed(listing[1])
+    if known is not None:  # folders that are gone are forgotten
+        known.clear()
+        known.update(listed)
     return found
+
+
+def _listing(
+    folder: str, known: dict[str, Any] | None, listed: dict[str, tuple[int, _Listing]]
+) -> _Listing | None:
+    """List one folder, or take its last listing from `known` if its mtime has not moved."""
+    stamp = 0
+    if known is not None:
+        try:
+            stamp = os.stat(folder).st_mtime_ns
+        except OSError:
+            return None
+        hit = known.get(folder)
+        if hit is not None and hit[0] == stamp:
+            listed[folder] = hit
+            return hit[1]
+    started = time.time_ns()
+    try:
+        with os.scandir(folder) as entries:
+            ordered = sorted(entries, key=lambda e: e.name)
+    except OSError:  # vanished or unreadable since it was listed: as os.walk, skip it
+        return None
+    files = [
+        (e.path, e.is_symlink(), _is_file(e))
+        for e in ordered
+        if e.name.endswith(".md") and not _is_folder(e)
+    ]
+    listing = (files, [e.path for e in ordered if _is_folder(e)])
+    if known is not None and started - stamp > _RACY_NS:
+        listed[folder] = (stamp, listing)
+    return listing
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Tell a regular file, or a link to one (a broken link is neither)."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:

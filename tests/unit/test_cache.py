@@ -182,6 +182,40 @@ def test_preview_rereads_only_changed_sources(
     assert second[1].data.decode() == "---\ntitle: B\n---\nBốn.\n"  # same size, new bytes
 
 
+def test_preview_lists_again_only_folders_whose_entries_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adding, removing or renaming an article is seen; an unchanged folder is not re-listed."""
+    import os
+
+    from newsgen import sources as site_module
+    from newsgen.config import load_config
+
+    monkeypatch.setattr(site_module, "_RACY_NS", 0)  # as if the folders were changed long ago
+    site_dir = _content_site(tmp_path)
+    config, reuse = load_config(site_dir), Reuse()
+    site_module.discover(config, reuse)
+    listed: list[str] = []
+    scandir = os.scandir
+
+    def counting(path):  # type: ignore[no-untyped-def]
+        listed.append(os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(site_module.os, "scandir", counting)
+    assert len(site_module.discover(config, reuse)[0]) == 2
+    assert listed == []
+    folder = site_dir / "content/thoi-su"
+    (folder / "c.md").write_text("---\ntitle: C\n---\nMới.\n", encoding="utf-8")
+    os.utime(folder, ns=(10**18, 10**18))  # its mtime moved (set: whatever the clock granularity)
+    found = site_module.discover(config, reuse)[0]
+    assert [s.rel for s in found] == [f"content/thoi-su/{n}.md" for n in ("a", "b", "c")]
+    assert listed == [str(folder)]
+    (folder / "c.md").rename(folder / "d.md")
+    os.utime(folder, ns=(2 * 10**18, 2 * 10**18))
+    assert [s.rel for s in site_module.discover(config, reuse)[0]][-1] == "content/thoi-su/d.md"
+
+
 def test_preview_rereads_a_file_saved_just_before_it_was_read(tmp_path: Path) -> None:
     from newsgen import sources as site_module
     from newsgen.config import load_config
