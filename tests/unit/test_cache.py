@@ -166,15 +166,22 @@ def _content_site(tmp_path: Path) -> Path:
     return tmp_path / "site"
 
 
+def _settled_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, SiteConfig, Reuse]:
+    """The two-article site, as a preview sees it when its files were saved long ago."""
+    from newsgen import sources
+    from newsgen.config import load_config
+
+    monkeypatch.setattr(sources, "_RACY_NS", 0)  # files and folders changed long ago
+    site_dir = _content_site(tmp_path)
+    return site_dir, load_config(site_dir), Reuse()
+
+
 def test_preview_rereads_only_changed_sources(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from newsgen import sources as site_module
-    from newsgen.config import load_config
 
-    monkeypatch.setattr(site_module, "_RACY_NS", 0)  # as if the files were saved long ago
-    site_dir = _content_site(tmp_path)
-    config, reuse = load_config(site_dir), Reuse()
+    site_dir, config, reuse = _settled_site(tmp_path, monkeypatch)
     first, _ = site_module.discover(config, reuse)
     (site_dir / "content/thoi-su/b.md").write_text("---\ntitle: B\n---\nBốn.\n", encoding="utf-8")
     second, _ = site_module.discover(config, reuse)
@@ -186,14 +193,9 @@ def test_preview_lists_again_only_folders_whose_entries_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Adding, removing or renaming an article is seen; an unchanged folder is not re-listed."""
-    import os
-
     from newsgen import sources as site_module
-    from newsgen.config import load_config
 
-    monkeypatch.setattr(site_module, "_RACY_NS", 0)  # as if the folders were changed long ago
-    site_dir = _content_site(tmp_path)
-    config, reuse = load_config(site_dir), Reuse()
+    site_dir, config, reuse = _settled_site(tmp_path, monkeypatch)
     site_module.discover(config, reuse)
     listed: list[str] = []
     scandir = os.scandir
