@@ -102,11 +102,17 @@ class Spill:
 
     def take(self, parsed: list[Parsed]) -> list[Parsed]:
         """Store a chunk's bodies and return its parses without them (stamped articles only)."""
-        articles = [p.article for p in parsed if _spillable(p)]
-        rows = {a.digest: a.body_html for a in articles if a is not None}
+        rows: dict[str, str] = {}
+        out = []
+        for one in parsed:
+            article = one.article
+            if article is not None and article.digest and not article.body_stored:
+                rows[article.digest] = article.body_html
+                one = dataclasses.replace(one, article=left_behind(article))
+            out.append(one)
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?)", rows.items())
-        return [_without_body(p) if _spillable(p) else p for p in parsed]
+        return out
 
     def close(self) -> None:
         """Close and remove the database."""
@@ -120,14 +126,6 @@ def remove_stale(output: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def _spillable(parsed: Parsed) -> bool:
-    """Tell whether a parse holds a body that can be looked up again by its article's digest."""
-    article = parsed.article
-    return article is not None and bool(article.digest) and not article.body_stored
-
-
-def _without_body(parsed: Parsed) -> Parsed:
-    """Return a parse whose article leaves its body to the database."""
-    assert parsed.article is not None
-    article = dataclasses.replace(parsed.article, body_html="", body_stored=True)
-    return dataclasses.replace(parsed, article=article)
+def left_behind(article: Article) -> Article:
+    """Return the article as it is once its body is stored: read back by body_of."""
+    return dataclasses.replace(article, body_html="", body_stored=True)

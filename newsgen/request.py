@@ -40,6 +40,13 @@ class BuildRequest:
     search_dir: Path | None = None
     progress: Progress | None = None  # live bar or plain lines; None shows nothing
 
+    @property
+    def cache_folder(self) -> Path | None:
+        """Return the build cache's folder (None with --no-cache)."""
+        if self.no_cache:
+            return None
+        return self.cache_dir or self.config.site_dir / ".newsgen" / "cache"
+
 
 @dataclass
 class BuildResult:

@@ -619,8 +619,8 @@ def start(options: ServeOptions) -> Running:
         preview.rebuild()
         watcher.refresh(theme_folders(site))
 
-    # builds run with the cyclic garbage collector off; it catches up while the editor's save
-    # settles, so its pause never lands between the rebuild and the reloaded page
+    # builds run with the cyclic garbage collector off; it catches up once the server has been
+    # idle for a while after a build, so its pause never lands between a save and its page
     debouncer = Debouncer(rebuild, options.quiet, on_idle=_collect_garbage)
     watcher = Watcher(site, debouncer.poke, poll=options.poll, on_settled=debouncer.settle)
     watcher.start(theme_folders(site))

@@ -65,10 +65,8 @@ def read(request: BuildRequest) -> Reading:
     started = time.perf_counter()
     config = request.config
     sources, problems = discover(config, request.reuse)
-    folder = None
     # only a cache folder keeps the record, and the preview (reuse) knows what changed itself
-    if not request.no_cache and request.reuse is None and not problems:
-        folder = request.cache_dir or config.site_dir / ".newsgen" / "cache"
+    folder = request.cache_folder if request.reuse is None and not problems else None
     digest = ""
     if folder is not None:
         from .search import available

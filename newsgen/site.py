@@ -76,10 +76,7 @@ def build(request: BuildRequest, reading: shortcut.Reading | None = None) -> Bui
 
 def open_cache(request: BuildRequest) -> BuildCache:
     """Open the build's cache: the folder (unless --no-cache) and the in-memory Reuse, if any."""
-    folder = None
-    if not request.no_cache:
-        folder = request.cache_dir or request.config.site_dir / ".newsgen" / "cache"
-    return BuildCache(folder, request.reuse)
+    return BuildCache(request.cache_folder, request.reuse)
 
 
 def _run(
@@ -234,7 +231,7 @@ def _parse_chunk_cached(bounds: tuple[int, int]) -> list[cachelib.Entry]:
         if article is not None:
             digest, terms = article.digest, pickle.dumps(article.terms, protocol=5)
             body = article.body_html
-            article = dataclasses.replace(article, terms=(), body_html="", body_stored=True)
+            article = bodies.left_behind(dataclasses.replace(article, terms=()))
             parsed = dataclasses.replace(parsed, article=article)
         out.append((deps, pickle.dumps(parsed, protocol=5), digest, terms, body))
     return out
@@ -391,26 +388,17 @@ def _keep_known(
 
 
 def _render_chunk(bounds: tuple[int, int]) -> list[Done]:
-    """Render and write a slice of the pages inside a worker, linking pages whose key is known."""
+    """Render and write a slice of the pages _keep_known could not keep, inside a worker."""
     pages: Sequence[Page] = _WORKER["pages"]  # type: ignore[assignment]
     keys: Sequence[bytes | None] = _WORKER["keys"]  # type: ignore[assignment]
     staging: Staging = _WORKER["staging"]  # type: ignore[assignment]
-    old: dict[str, PageRecord] = _WORKER["old"]  # type: ignore[assignment]
     env_key: bytes | None = _WORKER["env_key"]  # type: ignore[assignment]
     env = _WORKER["env"]
     out: list[Done] = []
     for at in range(bounds[0], bounds[1]):
         page = pages[at]
-        if keys:  # keyed, and found changed, by _keep_known
-            key = keys[at]
-        else:
-            key = _page_key(env_key, page)
-            record = old.get(page.output) if key is not None else None
-            if record is not None and record.key == key:
-                kept = staging.keep(page.output, record.sha256, record.size, record.inode)
-                if kept is not None:
-                    out.append((kept, record))
-                    continue
+        # keyed by _keep_known, or (nothing to keep: a cold build) keyed here, in parallel
+        key = keys[at] if keys else _page_key(env_key, page)
         written = staging.write(page.output, _render(env, page))
         if key is None:
             out.append((written, None))
@@ -519,8 +507,7 @@ def _write_all(
             advance(len(pages) - len(todo))
         _WORKER.clear()
         todo_pages = [pages[i] for i in todo]
-        _WORKER.update(pages=todo_pages, keys=keys, staging=staging, env=env, old=old)
-        _WORKER.update(env_key=env_key)
+        _WORKER.update(pages=todo_pages, keys=keys, staging=staging, env=env, env_key=env_key)
         rendered = _map_chunks(_render_chunk, len(todo), _jobs(request), advance)
         for i, one in zip(todo, rendered, strict=True):
             kept[i] = one
