@@ -24,7 +24,7 @@ import os
 import pickle
 import re
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,19 @@ def parse_key(digest: str, rel: str, sha256: str) -> str:
     return hashlib.sha256(f"{digest}\0{rel}\0{sha256}".encode()).hexdigest()
 
 
+def parse_keys(digest: str, sources: Sequence[Any], reuse: Reuse | None) -> list[str]:
+    """Return each source's parse key; a long-lived process hashes only new or edited sources."""
+    if reuse is None:
+        return [parse_key(digest, s.rel, s.sha256) for s in sources]
+    held = reuse.parse_keys[1] if reuse.parse_keys[0] == digest else {}
+    known: dict[tuple[str, str], str] = {}
+    for s in sources:
+        pair = (s.rel, s.sha256)
+        known[pair] = held.get(pair) or parse_key(digest, s.rel, s.sha256)
+    reuse.parse_keys = (digest, known)
+    return [known[(s.rel, s.sha256)] for s in sources]
+
+
 def fingerprint(value: Any) -> bytes:
     """Return a stable digest of a value: pickled without memo, so object sharing cannot matter."""
     buffer = io.BytesIO()
@@ -118,6 +131,8 @@ class Reuse:
     stored: set[str] | None = None  # keys of the cache folder's parsed table, once listed
     terms: dict[str, bytes] = field(default_factory=dict)  # article digest -> pickled terms
     index_folder: Path | None = None  # cache folder to keep `index` in when the process stops
+    # (parse digest, {(path, source SHA-256): parse key}): keys not hashed again per rebuild
+    parse_keys: tuple[str, dict[tuple[str, str], str]] = ("", {})
 
     def flush(self) -> None:
         """Write what is kept in memory to the cache folder (when the process stops): the page
@@ -171,10 +186,11 @@ class BuildCache:
         """Return (dependencies, Parsed or its pickle) for the keys that have an entry."""
         found: dict[str, tuple[Deps, Any]] = {}
         if self.reuse is not None:
-            found = {k: self.reuse.parsed[k] for k in keys if k in self.reuse.parsed}
-        missing = [k for k in keys if k not in found]
-        if self._db is None or not missing:
+            held = self.reuse.parsed
+            found = {k: hit for k in keys if (hit := held.get(k)) is not None}
+        if self._db is None or len(found) == len(keys):
             return found
+        missing = [k for k in keys if k not in found]
         if len(missing) > _LOOKUPS:  # most of the site: one pass over the table
             wanted = set(missing)
             rows = self._db.execute("SELECT key, deps, parsed FROM parsed")
@@ -249,7 +265,7 @@ class BuildCache:
     ) -> None:
         """Add new entries, keep `used` (key -> deps, Parsed) in memory, forget the rest."""
         if self.reuse is not None:
-            self.reuse.parsed = dict(used)
+            self.reuse.parsed = used if type(used) is dict else dict(used)  # the caller's own
             if self._db is None:  # no folder: the preview keeps the terms it may need in memory
                 articles = (getattr(p, "article", None) for _, p in used.values())
                 digests = {a.digest for a in articles if a is not None}
@@ -279,7 +295,7 @@ class BuildCache:
                 known = {row[0] for row in self._db.execute("SELECT key FROM parsed")}
             else:
                 known.update(fresh)
-            stale = sorted(k for k in known if k not in used)
+            stale = sorted(known - used.keys())
             if stale:
                 self._db.executemany("DELETE FROM parsed WHERE key = ?", [(k,) for k in stale])
                 known.difference_update(stale)

@@ -87,6 +87,44 @@ class Carry:
     docs: dict[int, tuple[Article, related.RelatedDoc]] = field(default_factory=dict)
     related: related.RelatedIndex | None = None  # updated in place of a full rebuild
     shape: tuple[Any, Any] | None = None  # (what it depends on, _Shape) of the last build
+    last: _Last | None = None  # the last index built without problems, for body edits
+
+
+@dataclass
+class _Last:
+    """The last index built from scratch or patched, with what patching it again needs."""
+
+    articles: list[Article]  # the build's input, in source order
+    config: SiteConfig
+    options: Options
+    index: SiteIndex
+    docs: list[related.RelatedDoc]  # in index.articles order
+    where: dict[int, int]  # id(article) -> position in index.articles
+
+    @classmethod
+    def of(
+        cls,
+        articles: Sequence[Article],
+        config: SiteConfig,
+        options: Options,
+        index: SiteIndex,
+        docs: list[related.RelatedDoc],
+    ) -> _Last:
+        """Remember a finished index (its docs line up with its articles: no page lacks one)."""
+        where = {id(a): i for i, a in enumerate(index.articles)}
+        return cls(list(articles), config, options, index, docs, where)
+
+
+_PATCH_LIMIT = 64  # edited articles beyond which patching the last index is not worth it
+
+
+def _placement(article: Article) -> tuple[Any, ...]:
+    """Return what puts an article in the index: publication, URL, taxonomies and pins."""
+    a = article
+    return (
+        a.rel, a.date, a.expires, a.draft, a.category, a.tags, a.authors, a.slug,
+        a.related_pins, a.related_exclude, a.related_enabled,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -119,6 +157,9 @@ def build_index(
 
     `terms` finds the term vectors of cached articles, which are stored apart (by digest).
     """
+    patched = _patch(articles, config, options, carry, terms) if carry is not None else None
+    if patched is not None:
+        return patched, []
     published = sorted(
         (a for a in articles if is_published(a, options)), key=lambda a: (a.date, a.rel)
     )
@@ -147,7 +188,62 @@ def build_index(
         next_change=next_change(articles, options.now, options),
         by_url={u: i for i, u in enumerate(shape.urls)},
     )
+    if carry is not None:
+        fits = not problems and len(docs) == len(ordered)
+        carry.last = _Last.of(articles, config, options, index, docs) if fits else None
     return index, problems
+
+
+def _patch(
+    articles: Sequence[Article],
+    config: SiteConfig,
+    options: Options,
+    carry: Carry,
+    terms: TermsLookup | None,
+) -> SiteIndex | None:
+    """Patch the last index for edits that moved no article (a body, a title, a lead).
+
+    A preview rebuild at 10,000 articles then compares article identities instead of filtering,
+    sorting, keying and describing every article again. Returns None when it cannot: an edit
+    changed where an article goes, an embargo lifted or an article expired since, the related
+    count changed, or too many articles changed.
+    """
+    last = carry.last
+    if last is None or len(articles) != len(last.articles) or carry.related is None:
+        return None
+    before = last.options
+    if last.config != config or (options.drafts, options.future) != (before.drafts, before.future):
+        return None
+    lifts = last.index.next_change
+    if options.now < before.now or (lifts is not None and options.now >= lifts):
+        return None
+    edits = [
+        (old, new) for old, new in zip(last.articles, articles, strict=True) if old is not new
+    ]
+    if len(edits) > _PATCH_LIMIT or carry.related.count != config.related_count:
+        return None
+    if any(_placement(old) != _placement(new) for old, new in edits):
+        return None
+    ordered, docs, where = list(last.index.articles), list(last.docs), dict(last.where)
+    fresh: list[tuple[int, Article]] = []
+    for old, new in edits:
+        at = where.pop(id(old), None)
+        carry.docs.pop(id(old), None)
+        if at is None:  # not published, and still not: same date, draft state and expiry
+            continue
+        ordered[at] = new
+        where[id(new)] = at
+        fresh.append((at, new))
+    wanted = [a.digest for _, a in fresh if not a.terms and a.digest]
+    found = terms(wanted) if terms is not None and wanted else {}
+    for at, article in fresh:
+        old_doc = docs[at]
+        docs[at] = _new_doc(article, old_doc.url, old_doc.pins, old_doc.exclude, found)
+        carry.docs[id(article)] = (article, docs[at])
+    links = carry.related.update(docs) if config.related_count else {}
+    index = dataclasses.replace(last.index, articles=tuple(ordered), related=dict(links), memo={})
+    carry.last = _Last(list(articles), config, options, index, docs, where)
+    return index
 
 
 def _shape_of(published: list[Article], config: SiteConfig, carry: Carry | None) -> _Shape:
@@ -368,22 +464,33 @@ def _related_docs(
     wanted = [a.digest for _, a, _, _, _ in todo if not a.terms and a.digest]
     found = terms(wanted) if terms is not None and wanted else {}
     for at, article, url, pins, exclude in todo:
-        doc = docs[at] = related.RelatedDoc(
-            url=url,
-            terms=dict(article.terms or found.get(article.digest, ())),
-            tags=tuple(vietnamese.tone_key(t) for t in article.tags),
-            category=vietnamese.tone_key(article.category),
-            date=article.date,
-            pins=pins,
-            exclude=exclude,
-            enabled=article.related_enabled,
-            digest=article.digest,
-        )
+        doc = docs[at] = _new_doc(article, url, pins, exclude, found)
         seen[id(article)] = (article, doc)
     if memo is not None:
         memo.clear()
         memo.update(seen)
     return [d for d in docs if d is not None], problems
+
+
+def _new_doc(
+    article: Article,
+    url: str,
+    pins: tuple[str, ...],
+    exclude: tuple[str, ...],
+    found: Mapping[str, tuple[tuple[str, float], ...]],
+) -> related.RelatedDoc:
+    """Describe one article for the related index (terms from the article or from `found`)."""
+    return related.RelatedDoc(
+        url=url,
+        terms=dict(article.terms or found.get(article.digest, ())),
+        tags=tuple(vietnamese.tone_key(t) for t in article.tags),
+        category=vietnamese.tone_key(article.category),
+        date=article.date,
+        pins=pins,
+        exclude=exclude,
+        enabled=article.related_enabled,
+        digest=article.digest,
+    )
 
 
 def related_docs(index: SiteIndex, config: SiteConfig) -> list[related.RelatedDoc]:

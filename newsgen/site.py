@@ -279,14 +279,14 @@ def _parse_with_cache(
 ) -> list[Parsed]:
     """Take each source's parse from the cache if its key and image lookups match, else parse."""
     digest = cachelib.parse_digest(config)
-    keys = [cachelib.parse_key(digest, s.rel, s.sha256) for s in sources]
+    keys = cachelib.parse_keys(digest, sources, cache.reuse)
     stored = cache.parsed(keys)
     results: list[Parsed | None] = [None] * len(sources)
     used: dict[str, tuple[Deps, Parsed]] = {}
     todo = []
     for i, (source, key) in enumerate(zip(sources, keys, strict=True)):
         entry = stored.pop(key, None)  # its pickle is freed once unpickled (3 GB at 100,000)
-        if entry is not None and cachelib.deps_hold(source, config, entry[0]):
+        if entry is not None and (not entry[0] or cachelib.deps_hold(source, config, entry[0])):
             value = entry[1]
             parsed = value if isinstance(value, Parsed) else pickle.loads(value)
             results[i] = parsed
