@@ -152,10 +152,12 @@ def build_index(
     options: Options,
     carry: Carry | None = None,
     terms: TermsLookup | None = None,
+    jobs: int = 1,
 ) -> tuple[SiteIndex, list[Problem]]:
     """Filter, order and cross-reference the articles; report URL clashes and unknown pins.
 
     `terms` finds the term vectors of cached articles, which are stored apart (by digest).
+    A full ranking of the related lists runs in `jobs` forked processes (no threads running).
     """
     patched = _patch(articles, config, options, carry, terms) if carry is not None else None
     if patched is not None:
@@ -173,7 +175,7 @@ def build_index(
     clash = any(
         p.field == "slug" for p in problems
     )  # the build fails anyway; related needs unique URLs
-    links = _related_links(docs, config.related_count, clash, carry)
+    links = _related_links(docs, config.related_count, clash, carry, jobs)
     index = SiteIndex(
         articles=tuple(ordered),
         urls=shape.urls,
@@ -388,16 +390,16 @@ def _url_clashes(articles: Sequence[Article], urls: Sequence[str]) -> list[Probl
 
 
 def _related_links(
-    docs: list[related.RelatedDoc], count: int, clash: bool, carry: Carry | None
+    docs: list[related.RelatedDoc], count: int, clash: bool, carry: Carry | None, jobs: int
 ) -> Mapping[str, tuple[related.RelatedLink, ...]]:
     """Compute every "Xem thêm" list: updated from the last build's index when one is kept."""
     if not count or clash:
         return {}
     if carry is None:
-        return related.build_related(docs, count)
+        return related.build_related(docs, count, jobs=jobs)
     if carry.related is None or carry.related.count != count:
         carry.related = related.RelatedIndex(count)
-    return carry.related.update(docs)
+    return carry.related.update(docs, jobs)
 
 
 def _months(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import gc
 import math
+import multiprocessing
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -376,18 +377,23 @@ class RelatedIndex:
         at = self._by_url.get(url)
         return self._docs[at] if at is not None and at < len(self._docs) else None
 
-    def update(self, docs: Sequence[RelatedDoc]) -> dict[str, tuple[RelatedLink, ...]]:
-        """Return every article's list for this doc set, reusing what the last call computed."""
+    def update(
+        self, docs: Sequence[RelatedDoc], jobs: int = 1
+    ) -> dict[str, tuple[RelatedLink, ...]]:
+        """Return every article's list for this doc set, reusing what the last call computed.
+
+        A full build ranks in `jobs` forked processes (the caller must not run threads then).
+        """
         plan = self._plan(docs)
         with _no_gc():
             if plan is None or not self._incremental(*plan):
-                self._build(docs)
+                self._build(docs, jobs=jobs)
         return dict(self._result)
 
     # --- full build ---------------------------------------------------------------------
 
     def _build(
-        self, docs: Sequence[RelatedDoc], explain: bool = False
+        self, docs: Sequence[RelatedDoc], explain: bool = False, jobs: int = 1
     ) -> dict[str, tuple[RelatedLink, ...]]:
         """Index and rank every article from scratch (the reference the updates must equal)."""
         ordered = sorted(docs, key=lambda d: (d.date, d.url))
@@ -397,7 +403,7 @@ class RelatedIndex:
         with _no_gc():
             self._index(ordered)
             n = len(ordered)
-            picks = [self._choose(i) for i in range(n)]
+            picks = _choose_all(self, n, jobs)
             self._chosen = [c for c, _ in picks]
             self._runners = [r for _, r in picks]
             self._index_shown()
@@ -1127,9 +1133,40 @@ def build_related(
     count: int = 5,
     explain: bool = False,
     params: Params = DEFAULT_PARAMS,
+    jobs: int = 1,
 ) -> dict[str, tuple[RelatedLink, ...]]:
     """Compute every article's "Xem thêm" list once per build, deterministically."""
-    return RelatedIndex(count, params)._build(docs, explain)
+    return RelatedIndex(count, params)._build(docs, explain, jobs)
+
+
+_PARALLEL_RANKING = 2000  # articles below which forking costs more than ranking takes
+_RANKING: list[RelatedIndex] = []  # the index a forked ranking worker reads (inherited)
+
+
+def _choose_all(index: RelatedIndex, n: int, jobs: int) -> list[tuple[_Chosen, _Runner]]:
+    """Rank every article's list, over `jobs` forked processes when the site is large.
+
+    Each list depends only on the finished postings, so workers rank slices of the articles
+    and the lists are gathered in article order: the same result as ranking in one process.
+    """
+    serial = jobs <= 1 or n < _PARALLEL_RANKING
+    if serial or "fork" not in multiprocessing.get_all_start_methods():
+        return [index._choose(i) for i in range(n)]
+    size = -(-n // (jobs * 4))  # a few slices per worker evens out their speeds
+    slices = [(start, min(start + size, n)) for start in range(0, n, size)]
+    _RANKING[:] = [index]
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            parts = pool.map(_choose_slice, slices, chunksize=1)
+    finally:
+        _RANKING.clear()
+    return [pick for part in parts for pick in part]
+
+
+def _choose_slice(bounds: tuple[int, int]) -> list[tuple[_Chosen, _Runner]]:
+    """Rank the lists of articles [start, end) inside a forked worker."""
+    index = _RANKING[0]
+    return [index._choose(i) for i in range(*bounds)]
 
 
 def _dupes(docs: Sequence[RelatedDoc]) -> set[str]:

@@ -114,7 +114,11 @@ def _run(
         carry = Carry(related=cache.related(), shape=cache.shape())
     saved_shape = carry.shape if carry is not None else None
     options_ = Options(request.now, request.drafts, request.future)
-    index, index_problems = build_index(articles, config, options_, carry, cache.terms)
+    # a long-lived process may run threads (the preview's watcher): it ranks in one process
+    ranking_jobs = _jobs(request) if request.reuse is None else 1
+    index, index_problems = build_index(
+        articles, config, options_, carry, cache.terms, ranking_jobs
+    )
     problems += index_problems
     if request.reuse is None:  # one build in this process: free what rendering does not read
         if carry is not None and _related_worth_saving(carry):

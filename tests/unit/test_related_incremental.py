@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from newsgen import related
 from newsgen.bench.corpus import article
 from newsgen.related import (
     DEFAULT_PARAMS,
@@ -397,3 +398,15 @@ def test_a_list_overtaken_by_a_barely_changed_article_is_recomputed() -> None:
         )
         assert index.stats["full"] == 0
         assert index.stats["bounded"] > 0 if follow_cost > 1e6 else index.stats["followed"] > 0
+
+
+def test_ranking_in_forked_workers_gives_the_same_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = list(corpus(300, seed=11))
+    docs[5] = dataclasses.replace(docs[5], pins=(docs[40].url,), exclude=(docs[6].url,))
+    alone = build_related(docs, 4)
+    monkeypatch.setattr(related, "_PARALLEL_RANKING", 50)
+    assert build_related(docs, 4, jobs=2) == alone
+    index = RelatedIndex(4)
+    assert index.update(docs, jobs=3) == alone
+    docs[7] = dataclasses.replace(docs[7], terms={"gia vang": 9.0})
+    assert index.update(docs, jobs=2) == build_related(docs, 4)  # then updated in one process
