@@ -20,7 +20,6 @@ MANIFEST = "manifest.json"
 SPARE_MARK = ".newsgen-spare"
 _STAGING_MARK = ".newsgen-staging-"
 _TMP_MARK = ".newsgen-tmp-"
-_NOT_NAMES = frozenset({"", ".", ".."})  # a path made only of other names is plain
 _MISPLACED = (FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError)
 
 
@@ -35,10 +34,13 @@ class Written:
 
 def safe_rel(rel: str) -> str:
     """Refuse any output path that could land outside the output folder."""
+    framed = f"/{rel}/"  # a part that is empty, "." or ".." shows as "//", "/./" or "/../"
     if (
         "\\" not in rel
         and "\0" not in rel
-        and all(part not in _NOT_NAMES for part in rel.split("/"))
+        and "//" not in framed
+        and "/./" not in framed
+        and "/../" not in framed
     ):
         return rel  # already plain: no need to parse it (this runs for every file of a build)
     path = PurePosixPath(rel)

@@ -131,7 +131,8 @@ def _run(
     clock.lap("index")
     progress.stage("plan", 0)
     nav = tuple(Link(t.name, t.url, len(t.articles)) for t in index.categories)
-    env = make_environment(config, request.now, nav)
+    compiled = cache.folder / "templates" if cache.folder is not None else None
+    env = make_environment(config, request.now, nav, compiled)
     uses_clock = shortcut.templates_use_clock(config)
     env_key = _env_key(config, env, cache, uses_clock)
     before = _before(request, env_key)

@@ -312,3 +312,18 @@ def test_a_private_output_keeps_unchanged_files_without_touching_the_disk(
     publish(site(a=b"3", b=b"2"))
     assert looked == []
     assert tree(out) == fresh(tmp_path, site(a=b"3", b=b"2"))
+
+
+@given(st.lists(st.sampled_from(["a", "bài-viết", "", ".", "..", "x.html", "..a", ".b"]), max_size=5))
+def test_output_paths_with_empty_dot_or_parent_parts_never_pass_as_plain(parts: list[str]) -> None:
+    rel = "/".join(parts)
+    plain = bool(parts) and all(part not in {"", ".", ".."} for part in parts)
+    if plain:
+        assert output.safe_rel(rel) == rel
+        return
+    try:
+        cleaned = output.safe_rel(rel)
+    except output.NewsgenError:
+        return  # refused: absolute, empty or climbing out
+    assert cleaned != rel or rel == "."  # never passed through as it came
+    assert ".." not in cleaned.split("/") and not cleaned.startswith("/")
