@@ -123,6 +123,7 @@ class Reuse:
     sources: dict[str, Any] = field(default_factory=dict)
     # content folder -> (mtime, listing): folders the preview need not list again
     folders: dict[str, Any] = field(default_factory=dict)
+    changes: Any = None  # sources.Changes: what the preview's watcher reported (None: check all)
     pages: dict[str, PageRecord] = field(default_factory=dict)
     output: str = ""
     index: Any = None  # index.Carry: what the site index keeps between builds

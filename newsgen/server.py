@@ -26,6 +26,7 @@ from typing import Any
 from .errors import BuildFailed, NewsgenError, Problem
 from .preview_search import Refresher
 from .search import OUTPUT_DIR as SEARCH_DIR
+from .sources import Changes, missed
 from .watch import QUIET_PERIOD, Debouncer, Watcher
 
 PREFIX = "/__newsgen/"
@@ -511,6 +512,7 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
     from .site import build
 
     reuse = Reuse()  # parsed articles and page records kept in memory between rebuilds
+    reuse.changes = Changes()  # what the watcher reports, once armed: files not to check
     first = [True]
     # re-indexes for search what rebuilds changed, in the background; started after the
     # first build (which indexes everything itself), so that build forks no thread
@@ -547,6 +549,7 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
         )
 
     run.flush = reuse.flush  # type: ignore[attr-defined]  # called when the preview stops
+    run.reuse = reuse  # type: ignore[attr-defined]  # for the watcher's reports and the check
     run.refresher = refresher  # type: ignore[attr-defined]  # for tests: idle, refreshed
     return run
 
@@ -621,9 +624,30 @@ def start(options: ServeOptions) -> Running:
 
     # builds run with the cyclic garbage collector off; it catches up once the server has been
     # idle for a while after a build, so its pause never lands between a save and its page
-    debouncer = Debouncer(rebuild, options.quiet, on_idle=_collect_garbage)
-    watcher = Watcher(site, debouncer.poke, poll=options.poll, on_settled=debouncer.settle)
+    reuse = getattr(preview.builder, "reuse", None)
+    changes = reuse.changes if reuse is not None else None
+
+    def idle() -> None:
+        if changes is not None and reuse is not None and missed(reuse):
+            changes.distrust()  # an event was lost: check every file, and rebuild now
+            debouncer.poke()
+            return
+        _collect_garbage()
+
+    debouncer = Debouncer(rebuild, options.quiet, on_idle=idle)
+    watcher = Watcher(
+        site,
+        debouncer.poke,
+        poll=options.poll,
+        on_settled=debouncer.settle,
+        on_paths=changes.note if changes is not None else None,
+        on_blind=changes.disarm if changes is not None else None,
+    )
     watcher.start(theme_folders(site))
+    if changes is not None and not watcher.polling:
+        # inotify reports every change from now on (a build still checks everything first);
+        # polling already stats every file twice a second, and reports late
+        changes.arm()
     return Running(server, preview, watcher, debouncer, url, thread)
 
 

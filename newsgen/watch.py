@@ -35,6 +35,7 @@ IGNORED_NAMES = (
 )
 ROOT_NAMES = frozenset({"newsgen.yaml", "content", "static", "templates", "themes"})
 _WATCH_LIMIT_ERRORS = (errno.ENOSPC, errno.EMFILE, errno.ENFILE)
+_READS = frozenset({"opened", "closed_no_write"})  # events that change nothing
 _CHANGE_EVENTS: list[type[events.FileSystemEvent]] = [
     events.FileCreatedEvent,
     events.FileModifiedEvent,
@@ -152,6 +153,8 @@ class _Handler(events.FileSystemEventHandler):
 
     def on_any_event(self, event: events.FileSystemEvent) -> None:
         """Forward an event that may change the built site, then one that completes a write."""
+        if self.watcher.on_paths is not None and event.event_type not in _READS:
+            self.watcher.on_paths(self.watcher.touched(event))
         if self.watcher.is_change(event):
             self.watcher.on_change()
         if self.watcher.on_settled is not None and self.watcher.settles(event):
@@ -168,10 +171,15 @@ class Watcher:
         poll: bool = False,
         observer_factory: Callable[[], Any] | None = None,
         on_settled: Callable[[], None] | None = None,
+        on_paths: Callable[[list[str]], None] | None = None,
+        on_blind: Callable[[], None] | None = None,
     ) -> None:
         self.site = site.resolve()
         self.on_change = on_change
         self.on_settled = on_settled  # a source's write is complete (inotify only)
+        # every file and folder an event may have changed, site-relative (sources.Changes)
+        self.on_paths = on_paths
+        self.on_blind = on_blind  # some folder goes unwatched: its changes go unreported
         self.polling = poll
         self._factory = observer_factory
         self._observer: Any = None
@@ -213,6 +221,8 @@ class Watcher:
                     self._schedule(extra)
                 except OSError as exc:
                     print(f"newsgen serve: cannot watch a new folder: {exc}", file=sys.stderr)
+                    if self.on_blind is not None:
+                        self.on_blind()
 
     def _schedule(self, extra: Iterable[Path]) -> None:
         """Schedule a watch on each source folder that exists and is not watched yet."""
@@ -242,6 +252,21 @@ class Watcher:
         if event.dest_path:
             paths.append(os.fsdecode(event.dest_path))
         return any(self._relevant(p, event.event_type) for p in paths)
+
+    def touched(self, event: events.FileSystemEvent) -> list[str]:
+        """Return the site-relative paths an event may have changed: the file or folder, and
+        the folder whose listing changes when an entry is created, deleted or renamed."""
+        prefix = f"{self.site}{os.sep}"
+        found = []
+        for raw in (event.src_path, event.dest_path):
+            path = os.fsdecode(raw)
+            if not path or not path.startswith(prefix):
+                continue
+            rel = path[len(prefix) :].replace(os.sep, "/")
+            found.append(rel)
+            if event.event_type in ("created", "deleted", "moved"):
+                found.append(rel.rpartition("/")[0])
+        return found
 
     def settles(self, event: events.FileSystemEvent) -> bool:
         """Tell whether an event completes a write to a source: closed after writing, or

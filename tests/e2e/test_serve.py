@@ -266,6 +266,30 @@ def test_editing_an_article_updates_the_served_page(live: Running) -> None:
     assert wait_for(lambda: "Gió đã yếu dần." in get(live, SLUG_URL)[2])
 
 
+def test_a_change_the_watcher_failed_to_report_is_built_once_idle(
+    site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rebuilds check only what inotify reported; a lost report costs a second, not a stale page."""
+    from newsgen import sources
+
+    monkeypatch.setattr(sources, "_RACY_NS", 0)  # trust files saved a moment ago, as if long ago
+    options = ServeOptions(site=site(FILES), port=0, now=NOW, log=lambda line: None)
+    with running(options) as live:
+        settle(live)
+        draft = live.watcher.site / "content/thoi-su/nhap.md"
+        before = live.preview.state.builds
+        edit(draft, article("Bài đang viết", slug="nhap", draft="true", body="Sửa."))
+        assert wait_for(lambda: live.preview.state.builds > before)  # checked every file
+        settle(live)
+        note = live.watcher.on_paths
+        assert note is not None
+        lost = "content/thoi-su/bao-so-3.md"
+        drop = lambda rels: note([r for r in rels if r != lost])  # noqa: E731
+        monkeypatch.setattr(live.watcher, "on_paths", drop)
+        edit(live.watcher.site / lost, article("Bão số 3", body="Tin mới nhất.", slug="bao-so-3"))
+        assert wait_for(lambda: "Tin mới nhất." in get(live, SLUG_URL)[2])
+
+
 def test_the_first_save_updates_a_spare_output_in_place(live: Running) -> None:
     """Start-up leaves a spare output beside the preview's, so no save rebuilds every folder."""
     output = preview_dir(live.watcher.site) / "public"

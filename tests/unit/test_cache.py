@@ -227,3 +227,58 @@ def test_preview_rereads_a_file_saved_just_before_it_was_read(tmp_path: Path) ->
     first, _ = site_module.discover(config, reuse)
     second, _ = site_module.discover(config, reuse)
     assert second[0] is not first[0] and second[0] == first[0]  # a racy file is read again
+
+
+def test_watcher_reports_spare_the_checks_and_a_missed_change_is_caught(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With inotify's reports, a rebuild checks only the files and folders they name."""
+    from newsgen import sources
+
+    site_dir, config, reuse = _settled_site(tmp_path, monkeypatch)
+    reuse.changes = changes = sources.Changes()
+    changes.arm()
+    sources.discover(config, reuse)  # the first build after arming checks everything
+    stats: list[str] = []
+    real_stat = os.stat
+
+    def counting(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        stats.append(os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(sources.os, "stat", counting)
+    folder = site_dir / "content/thoi-su"
+    (folder / "b.md").write_text("---\ntitle: B\n---\nBốn.\n", encoding="utf-8")
+    changes.note(["content/thoi-su/b.md"])
+    found = sources.discover(config, reuse)[0]
+    assert found[1].data.decode().endswith("Bốn.\n")
+    assert str(folder / "b.md") in stats
+    assert str(folder / "a.md") not in stats and str(folder) not in stats  # not checked
+    assert not sources.missed(reuse)
+
+    (folder / "a.md").write_text("---\ntitle: A\n---\nBa.\n", encoding="utf-8")  # event lost
+    assert sources.missed(reuse)  # what the preview checks once idle after a build
+    changes.distrust()
+    assert sources.discover(config, reuse)[0][0].data.decode().endswith("Ba.\n")
+
+    new = site_dir / "content/kinh-te"
+    new.mkdir()
+    (new / "c.md").write_text("---\ntitle: C\n---\nMới.\n", encoding="utf-8")
+    changes.note(["content/kinh-te", "content", "content/kinh-te/c.md", "content/kinh-te"])
+    assert [s.rel for s in sources.discover(config, reuse)[0]][0] == "content/kinh-te/c.md"
+
+
+def test_reports_are_not_trusted_before_the_watcher_runs(tmp_path: Path) -> None:
+    from newsgen import sources
+
+    changes = sources.Changes()
+    changes.note(["content/a.md"])
+    assert changes.take() is None  # not armed: check everything
+    changes.arm()
+    assert changes.take() is None  # the first build after arming checks everything
+    changes.note(["content/a.md"])
+    assert changes.take() == {"content/a.md"}
+    assert changes.take() == set()
+    changes.disarm()  # a folder could not be watched
+    changes.note(["content/a.md"])
+    assert changes.take() is None
