@@ -284,11 +284,13 @@ def _read_again(
     return source
 
 
-def missed(reuse: Reuse) -> bool:
+def missed(reuse: Reuse, interrupted: Callable[[], bool] = lambda: False) -> bool | None:
     """Tell whether a kept file or folder changed without the watcher reporting it.
 
     The preview runs this when idle after a build: a lost event (the kernel's event queue
-    overflowed) then costs one rebuild a second later instead of a stale page.
+    overflowed) then costs one rebuild a second later instead of a stale page. It gives up
+    (None) as soon as `interrupted()` says a save is waiting: the build comes first, and the
+    check runs again after it (what it looks for is still there).
     """
     for folder, (stamp, _) in list(reuse.folders.items()):
         try:
@@ -296,7 +298,9 @@ def missed(reuse: Reuse) -> bool:
                 return True
         except OSError:
             return True
-    for path, (signature, _, _) in list(reuse.sources.items()):
+    for count, (path, (signature, _, _)) in enumerate(list(reuse.sources.items())):
+        if count % 256 == 0 and interrupted():
+            return None
         try:
             info = os.stat(path)
         except OSError:

@@ -99,6 +99,12 @@ class Debouncer:
                 self._cond.notify_all()
 
     @property
+    def waiting(self) -> bool:
+        """Return True while a change waits for its build (idle work should make way)."""
+        with self._cond:
+            return self._pending
+
+    @property
     def busy(self) -> bool:
         """Return True while a change waits for its build or a build runs."""
         with self._cond:

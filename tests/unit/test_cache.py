@@ -258,6 +258,7 @@ def test_watcher_reports_spare_the_checks_and_a_missed_change_is_caught(
 
     (folder / "a.md").write_text("---\ntitle: A\n---\nBa.\n", encoding="utf-8")  # event lost
     assert sources.missed(reuse)  # what the preview checks once idle after a build
+    assert sources.missed(reuse, lambda: True) is None  # a save is waiting: checked later
     changes.distrust()
     assert sources.discover(config, reuse)[0][0].data.decode().endswith("Ba.\n")
 
