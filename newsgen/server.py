@@ -628,15 +628,11 @@ def start(options: ServeOptions) -> Running:
     changes = reuse.changes if reuse is not None else None
 
     def idle() -> None:
-        if changes is not None and reuse is not None:
-            lost = missed(reuse, lambda: debouncer.waiting)
-            if lost is None:
-                return  # a save is waiting: its build first, then this runs again
-            if lost:
-                changes.distrust()  # an event was lost: check every file, and rebuild now
-                debouncer.poke()
-                return
         _collect_garbage()
+        # None: a save is waiting, so its build comes first and this check runs after it
+        if changes is not None and reuse is not None and missed(reuse, lambda: debouncer.waiting):
+            changes.distrust()  # an event was lost: check every file, and rebuild now
+            debouncer.poke()
 
     debouncer = Debouncer(rebuild, options.quiet, on_idle=idle)
     watcher = Watcher(
