@@ -152,6 +152,8 @@ def _unchanged(
     changed = changes.take()
     if changed is None or os.path.realpath(root) != os.path.join(site, "content"):
         return None
+    if not os.path.isabs(base) or root != os.path.join(base, "content"):
+        return None  # paths would not start with the site folder: check everything
     cut = len(base.rstrip(os.sep)) + 1
     if os.sep == "/":
         return lambda path: path[cut:] not in changed

@@ -283,3 +283,21 @@ def test_reports_are_not_trusted_before_the_watcher_runs(tmp_path: Path) -> None
     changes.disarm()  # a folder could not be watched
     changes.note(["content/a.md"])
     assert changes.take() is None
+
+
+def test_reports_are_not_trusted_for_a_site_named_by_a_relative_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from newsgen import sources
+
+    site_dir, config, reuse = _settled_site(tmp_path, monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    config = dataclasses.replace(config, site_dir=Path("site"))  # as an API caller may
+    reuse.changes = changes = sources.Changes()
+    changes.arm()
+    sources.discover(config, reuse)
+    (site_dir / "content/thoi-su/a.md").write_text("---\ntitle: A\n---\nBa.\n", "utf-8")
+    changes.note([])  # the report was lost, or named the file another way
+    assert sources.discover(config, reuse)[0][0].data.decode().endswith("Ba.\n")
