@@ -457,6 +457,7 @@ def _env_key(config: SiteConfig, env: object, cache: BuildCache, uses_clock: boo
     globals_ = dict(getattr(env, "globals", {}))
     if not uses_clock:  # a template printing build_time makes every page change every build
         globals_.pop("build_time", None)
+    globals_.pop("once", None)  # a function of this build (newsgen's code is in the digest)
     try:
         values = cachelib.fingerprint(sorted(globals_.items()))
     except Exception:  # a global that cannot be hashed: no page reuse this build

@@ -59,3 +59,34 @@ def test_an_unwritable_folder_only_costs_time(tmp_path: Path) -> None:
     blocker = tmp_path / "cache"
     blocker.write_text("not a folder", encoding="utf-8")
     assert page(site(tmp_path, "Tin"), blocker / "templates") == "Tin"
+
+
+def test_once_renders_a_macro_once_per_item_and_arguments_in_a_build(tmp_path: Path) -> None:
+    config = site(tmp_path, "")
+    (tmp_path / "templates" / "_m.html").write_text(
+        "{% macro card(item, size='') %}<b>{{ item.title }}{{ size }}</b>{% endmacro %}",
+        encoding="utf-8",
+    )
+    calls: list[str] = []
+
+    class Item:
+        def __init__(self, title: str) -> None:
+            self.title = title
+
+    page = '{% from "_m.html" import card %}{% for i in items %}{{ once(card, i) }}{% endfor %}'
+    env = render.make_environment(config, NOW, (), None)
+    card = env.get_template("_m.html").module.card  # type: ignore[attr-defined]
+
+    def counting(item: Item, *args: str, **kwargs: str) -> str:
+        calls.append(item.title)
+        return str(card(item, *args, **kwargs))
+
+    once = env.globals["once"]
+    a, b = Item("A"), Item("B")
+    assert [str(once(counting, x)) for x in (a, b, a, a)] == ["<b>A</b>", "<b>B</b>"] + ["<b>A</b>"] * 2
+    assert calls == ["A", "B"]  # A's card rendered once
+    assert str(once(counting, a, size="L")) == "<b>AL</b>" and calls[-1] == "A"
+    assert env.from_string(page).render(items=[a, b, a]) == "<b>A</b><b>B</b><b>A</b>"
+    a.title = "A2"  # a new build makes new items and a new environment: nothing carries over
+    fresh = render.make_environment(config, NOW, (), None)
+    assert fresh.from_string(page).render(items=[a]) == "<b>A2</b>"
