@@ -224,6 +224,8 @@ def _patch(
     ]
     if len(edits) > _PATCH_LIMIT or carry.related.count != config.related_count:
         return None
+    if not config.related_count:  # no "Xem thêm" lists: the full path leaves them out
+        return None
     if any(_placement(old) != _placement(new) for old, new in edits):
         return None
     ordered, docs, where = list(last.index.articles), list(last.docs), dict(last.where)
@@ -242,7 +244,7 @@ def _patch(
         old_doc = docs[at]
         docs[at] = _new_doc(article, old_doc.url, old_doc.pins, old_doc.exclude, found)
         carry.docs[id(article)] = (article, docs[at])
-    links = carry.related.update(docs) if config.related_count else {}
+    links = carry.related.update(docs)
     index = dataclasses.replace(last.index, articles=tuple(ordered), related=dict(links), memo={})
     carry.last = _Last(list(articles), config, options, index, docs, where)
     return index

@@ -127,8 +127,8 @@ def _rendered_once() -> Callable[..., Any]:
     An article's listing entry is the same on every listing that shows it (its section, tags,
     authors, the home page): 80,000 entries at 10,000 articles, 10,000 distinct. The items are
     the build's own view objects (views.list_entry, one per article and build), so a call is
-    keyed by the macro's and the item's identity (both held, so that identity stays unique)
-    and the arguments. A macro imported without context sees only its arguments and the
+    keyed by the macro's and the item's identity (both held with the output, so no other
+    object can take their identity while the entry is kept) and the arguments. A macro imported without context sees only its arguments and the
     environment's globals, so its output cannot differ; a new environment, made for each
     build, starts empty.
     """
@@ -140,7 +140,7 @@ def _rendered_once() -> Callable[..., Any]:
             hit = kept.get(key)
         except TypeError:  # an argument that cannot be a key: render it every time
             return macro(item, *args, **kwargs)
-        if hit is not None and hit[0] is macro and hit[1] is item:
+        if hit is not None:
             return hit[2]
         if len(kept) >= _ONCE_LIMIT:
             kept.clear()
@@ -155,10 +155,11 @@ def _compiled(config: SiteConfig, folder: Path | None) -> _CompiledTemplates:
     """Return the compiled-template cache of a configuration (and folder) in this process."""
     from .cache import code_digest  # the filters' code is part of what Jinja folds
 
-    held = _COMPILED.get((repr(config), folder))
+    described = repr(config)
+    held = _COMPILED.get((described, folder))
     if held is None:
-        salt = f"{code_digest()}\0{jinja2.__version__}\0{config!r}"
-        held = _COMPILED[(repr(config), folder)] = _CompiledTemplates(salt, folder)
+        salt = f"{code_digest()}\0{jinja2.__version__}\0{described}"
+        held = _COMPILED[(described, folder)] = _CompiledTemplates(salt, folder)
     return held
 
 
