@@ -13,7 +13,7 @@ import os
 import pickle
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from . import bodies, libc, markup, preview_search, search, shortcut
@@ -21,7 +21,8 @@ from . import cache as cachelib
 from . import images as imagelib
 from .cache import BuildCache, Deps, PageRecord
 from .config import SiteConfig, theme_dir
-from .content import Article, Parsed, parse_article
+from .content import Article, Parsed, forget_folders, parse_article
+from .content import Image as ContentImage
 from .errors import BuildFailed, Problem
 from .index import Carry, Options, SiteIndex, build_index
 from .output import Staging, Written
@@ -97,7 +98,7 @@ def _run(
     progress = request.progress if request.progress is not None and long_build else Silent()
     progress.stage("parse", len(sources))
     articles, parse_problems = parse_all(
-        sources, config, _jobs(request), cache, progress.advance, spill
+        sources, config, _jobs(request), cache, progress.advance, spill, reading.digests
     )
     sources.clear()  # the bytes of every source: a tenth of the build's memory from here on
     progress.stage("index", 0)
@@ -147,7 +148,9 @@ def _run(
     result.next_change = index.next_change
     progress.stage("write", len(pages))
     try:
-        _write_all(request, index, pages, result, (env, env_key), cache, progress.advance)
+        _write_all(
+            request, index, pages, result, (env, env_key), cache, progress.advance, reading.digests
+        )
     finally:
         progress.finish()
     _remember(request, index, env_key, plan)
@@ -230,7 +233,7 @@ def _parse_chunk_cached(bounds: tuple[int, int]) -> list[cachelib.Entry]:
     for source in sources[bounds[0] : bounds[1]]:
         parsed = _sealed(parse_article(source, config, renderer))
         text = source.data.decode("utf-8", "replace")
-        deps = cachelib.image_deps(source, config, text)
+        deps = cachelib.image_deps(source, config, text, _WORKER.get("digests"))  # type: ignore[arg-type]
         digest, terms, body = "", b"", None
         article = parsed.article
         if article is not None:
@@ -257,18 +260,21 @@ def parse_all(
     cache: BuildCache | None = None,
     advance: Callable[[int], None] | None = None,
     spill: bodies.Spill | None = None,
+    digests: Callable[[str], str] | None = None,
 ) -> tuple[list[Article], list[Problem]]:
     """Parse every source (reusing cached results), in parallel when it pays, in input order.
 
     Without a cache, `spill` takes each chunk's bodies as it arrives (held nowhere else).
+    `digests` tells the SHA-256 of image files (sources.FileDigests), for the cache's checks.
     """
     _WORKER.clear()
+    forget_folders()  # a folder may have become a link since the last build of this process
     if cache is None or not cache.enabled:
         _WORKER.update(sources=sources, config=config)
         take = (lambda _, part: spill.take(part)) if spill is not None else None
         parsed: list[Parsed] = _map_chunks(_parse_chunk, len(sources), jobs, advance, take)
     else:
-        parsed = _parse_with_cache(sources, config, jobs, cache, advance)
+        parsed = _parse_with_cache(sources, config, jobs, cache, advance, digests)
     _WORKER.clear()
     articles = [p.article for p in parsed if p.article is not None]
     problems = [problem for p in parsed for problem in p.problems]
@@ -281,6 +287,7 @@ def _parse_with_cache(
     jobs: int,
     cache: BuildCache,
     advance: Callable[[int], None] | None = None,
+    digests: Callable[[str], str] | None = None,
 ) -> list[Parsed]:
     """Take each source's parse from the cache if its key and image lookups match, else parse."""
     digest = cachelib.parse_digest(config)
@@ -291,14 +298,16 @@ def _parse_with_cache(
     todo = []
     for i, (source, key) in enumerate(zip(sources, keys, strict=True)):
         entry = stored.pop(key, None)  # its pickle is freed once unpickled (3 GB at 100,000)
-        if entry is not None and (not entry[0] or cachelib.deps_hold(source, config, entry[0])):
+        if entry is not None and (
+            not entry[0] or cachelib.deps_hold(source, config, entry[0], digests)
+        ):
             value = entry[1]
             parsed = value if isinstance(value, Parsed) else pickle.loads(value)
             results[i] = parsed
             used[key] = (entry[0], parsed)
         else:
             todo.append(i)
-    _WORKER.update(sources=[sources[i] for i in todo], config=config)
+    _WORKER.update(sources=[sources[i] for i in todo], config=config, digests=digests)
     if advance is not None:
         advance(len(sources) - len(todo))  # taken from the cache
 
@@ -500,12 +509,14 @@ def _write_all(
     environment: tuple[object, bytes | None],
     cache: BuildCache | None = None,
     advance: Callable[[int], None] | None = None,
+    digests: Callable[[str], str] | None = None,
 ) -> None:
     """Render every page into a staging folder and swap it in; on any failure keep the old output."""
     config = request.config
     cache = cache or BuildCache(None)
     env, env_key = environment
     old = cache.pages(request.output) if env_key is not None else {}
+    records = old if env_key is not None else None  # None: this build keeps no records
     staging = Staging(request.output, private=request.reuse is not None)
     try:
         kept, todo, keys = _keep_known(pages, staging, old, env_key)
@@ -519,8 +530,12 @@ def _write_all(
             kept[i] = one
         done = [d for d in kept if d is not None]
         written = [w for w, _ in done]
-        images_cache = cache.folder / "images" if cache.folder is not None else None
-        written += _copy_assets(config, index, staging, images_cache, _jobs(request))
+        images_cache = request.images_folder if cache.folder is not None else None
+        copied, published = _copy_assets(
+            config, index, staging, (images_cache, _jobs(request)), records, digests
+        )
+        written += copied
+        done += published
         if request.search_dir is not None:
             result.search_plan = _search_beside(staging, request, index, written)
         else:
@@ -734,9 +749,21 @@ def _keep_file(
 
 
 def _copy_assets(
-    config: SiteConfig, index: SiteIndex, staging: Staging, images_cache: Path | None, workers: int
-) -> list[Written]:
-    """Copy theme and site static files, then publish each article's images next to its page."""
+    config: SiteConfig,
+    index: SiteIndex,
+    staging: Staging,
+    publishing: tuple[Path | None, int],
+    old: Mapping[str, PageRecord] | None = None,
+    digests: Callable[[str], str] | None = None,
+) -> tuple[list[Written], list[Done]]:
+    """Copy theme and site static files, then publish each article's images next to its page.
+
+    An image whose file, name and publishing code are those the last build recorded keeps its
+    published files from the previous output without reading anything (_kept_image); the others
+    are published (from the images cache, `publishing[0]`, or made on `publishing[1]` workers).
+    Returns every file, and the records of the published ones (none when `old` is None).
+    """
+    images_cache, workers = publishing
     files: dict[str, Path] = {}
     for root in (theme_dir(config) / "static", config.site_dir / "static"):
         if root.is_dir():
@@ -744,26 +771,69 @@ def _copy_assets(
                 if path.is_file():
                     _check_inside(path, config.site_dir, root)
                     files[path.relative_to(root).as_posix()] = path
-    jobs: list[tuple[str, Article, imagelib.Job, int]] = []
+    photos: list[tuple[str, Article, ContentImage]] = []
     for article, url in zip(index.articles, index.urls, strict=True):
         for image in article.images:
             if image.width and imagelib.resized(image.name):
-                job = imagelib.Job(image.source, image.name)
-                jobs.append((url.lstrip("/"), article, job, image.line))
+                photos.append((url.lstrip("/"), article, image))
             else:  # GIF, SVG, AVIF: published exactly as written
                 files[url.lstrip("/") + image.name] = Path(image.source)
     written = [staging.copy(rel, path) for rel, path in sorted(files.items())]
+    records: list[Done] = []
+    jobs: list[tuple[str, Article, ContentImage, bytes | None]] = []
+    for folder, article, image in photos:
+        key = _image_key(image, digests) if old is not None else None
+        kept = _kept_image(staging, old, folder, image, key) if old and key else None
+        if kept is not None:
+            records += kept
+            written += [w for w, _ in kept]
+        else:
+            jobs.append((folder, article, image, key))
     problems: list[Problem] = []
-    done = imagelib.publish_each([job for _, _, job, _ in jobs], images_cache, workers)
-    for (folder, article, _, line), result in zip(jobs, done, strict=True):
+    todo = [imagelib.Job(image.source, image.name) for _, _, image, _ in jobs]
+    done = imagelib.publish_each(todo, images_cache, workers)
+    for (folder, article, image, key), result in zip(jobs, done, strict=True):
         if isinstance(result, imagelib.ImageProblem):
             hint = "export it again as JPEG, PNG or WebP, or replace the file"
-            problems.append(Problem(article.rel, line, "image", str(result), hint))
+            problems.append(Problem(article.rel, image.line, "image", str(result), hint))
             continue
-        written += [staging.write(folder + v.name, v.data) for v in result.files()]
+        made = result.files()
+        published = [staging.write(folder + v.name, v.data) for v in made]
+        written += published
+        planned = imagelib.file_names(image.name, image.width)
+        if key is not None and [v.name for v in made] == planned:  # else: published every time
+            for one in published:
+                size, inode = staging.inode(one.rel)
+                records.append((one, PageRecord(key, one.sha256, size, inode)))
     if problems:
         raise BuildFailed(problems)
-    return sorted(written, key=lambda w: w.rel)
+    return sorted(written, key=lambda w: w.rel), records
+
+
+def _image_key(image: ContentImage, digests: Callable[[str], str] | None) -> bytes | None:
+    """Key a published image on what its files are made from: its bytes, name and the code."""
+    hashed = digests(image.source) if digests is not None else ""
+    if not hashed:
+        return None
+    return hashlib.sha256(f"image\0{hashed}\0{image.name}\0{imagelib.VERSION}".encode()).digest()
+
+
+def _kept_image(
+    staging: Staging, old: Mapping[str, PageRecord], folder: str, image: ContentImage, key: bytes
+) -> list[Done] | None:
+    """Keep every file the last build published for this image, if it made them from the same
+    input (None: publish it again). 10,000 photos take 10 s to read back from the images cache."""
+    out: list[Done] = []
+    for name in imagelib.file_names(image.name, image.width):
+        rel = folder + name
+        record = old.get(rel)
+        if record is None or record.key != key:
+            return None
+        kept = staging.keep(rel, record.sha256, record.size, record.inode)
+        if kept is None:
+            return None
+        out.append((kept, record))
+    return out
 
 
 def _check_inside(path: Path, site: Path, root: Path) -> None:

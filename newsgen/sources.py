@@ -286,6 +286,55 @@ def _read_again(
     return source
 
 
+class FileDigests:
+    """The SHA-256 of the files beside the articles (images), each read at most once per build.
+
+    The first stage hashes every file under content/ for the build record (`known`); publishing
+    and the parse cache's image checks then take those digests instead of reading 10,000 photos
+    again. A long-lived process keeps digests between builds in `memo`, trusted while the file's
+    stat signature holds (in memory only, and not for a file modified within two seconds of its
+    reading, as for sources). Modification times are never trusted across processes.
+    """
+
+    def __init__(
+        self, known: dict[str, str] | None = None, memo: dict[str, Any] | None = None
+    ) -> None:
+        self.known = known if known is not None else {}
+        self.memo = memo
+
+    def __call__(self, path: str) -> str:
+        """Return a file's hex SHA-256 ("" when it cannot be read)."""
+        hit = self.known.get(path)
+        if hit is not None:
+            return hit
+        if self.memo is None:
+            self.known[path] = digest = _hash_file(path)
+            return digest
+        try:
+            info = os.stat(path)
+        except OSError:
+            return ""
+        signature = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        kept = self.memo.get(path)
+        if kept is not None and kept[0] == signature:
+            self.known[path] = kept[1]
+            return str(kept[1])
+        started = time.time_ns()
+        self.known[path] = digest = _hash_file(path)
+        if digest and started - max(info.st_mtime_ns, info.st_ctime_ns) > _RACY_NS:
+            self.memo[path] = (signature, digest)
+        return digest
+
+
+def _hash_file(path: str) -> str:
+    """Hash a file's bytes ("" for a file that vanished: the build will say more)."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return ""
+
+
 def missed(reuse: Reuse, interrupted: Callable[[], bool] = lambda: False) -> bool | None:
     """Tell whether a kept file or folder changed without the watcher reporting it.
 

@@ -197,3 +197,73 @@ def test_feed_srcset_is_absolute(built: Path) -> None:
     rss = (built / "rss.xml").read_text(encoding="utf-8")
     assert f"https://bao.example/{PAGE}anh-bao-480.jpg 480w" in rss
     assert 'srcset="anh-bao' not in rss and "srcset=&quot;anh-bao" not in rss
+
+
+def _photos(public: Path) -> dict[str, tuple[int, bytes]]:
+    """Every published photo file of the article: its inode and bytes."""
+    return {
+        p.name: (p.stat().st_ino, p.read_bytes())
+        for p in (public / PAGE).iterdir()
+        if p.suffix in (".jpg", ".png")
+    }
+
+
+def test_an_edit_keeps_published_photos_without_reading_them(
+    tmp_path: Path, monkeypatch
+) -> None:
+    site_dir = write_site(tmp_path / "site", FILES)
+    public = tmp_path / "public"
+    _build(site_dir, public)
+    before = _photos(public)
+    source = site_dir / "content/thoi-su/bao-so-3.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nTin cập nhật.\n", encoding="utf-8")
+    # not published again, not even from the images cache
+    monkeypatch.setattr(images, "publish", lambda *a: pytest.fail("a photo was published again"))
+    _build(site_dir, public)
+    assert "Tin cập nhật." in (public / PAGE / "index.html").read_text(encoding="utf-8")
+    assert _photos(public) == before  # same files, same inodes
+    # an edit elsewhere does not even read the photos' headers (the parse cache's check)
+    other = site_dir / "content/the-thao/bong-da.md"
+    other.write_text(other.read_text(encoding="utf-8") + "\nHết giờ.\n", encoding="utf-8")
+    monkeypatch.setattr(images, "probe", lambda *a: pytest.fail("a photo's header was read"))
+    result = _build(site_dir, public)
+    assert _photos(public) == before
+    assert [w.rel for w in result.files if w.changed and w.rel.endswith(".jpg")] == []
+    monkeypatch.undo()
+    cold = tmp_path / "cold"
+    _build(site_dir, cold, no_cache=True)
+    assert _photos(cold) == {k: (_photos(cold)[k][0], v[1]) for k, v in before.items()}
+
+
+def test_a_photo_replaced_under_the_same_name_is_published_again(tmp_path: Path) -> None:
+    site_dir = write_site(tmp_path / "site", FILES)
+    public = tmp_path / "public"
+    _build(site_dir, public)
+    before = _photos(public)
+    new_photo = Image.new("RGB", (1200, 2000), (20, 160, 40))  # same size, other pixels
+    out = io.BytesIO()
+    new_photo.save(out, "JPEG")
+    (site_dir / "content/thoi-su/anh-bao.jpg").write_bytes(out.getvalue())
+    _build(site_dir, public)
+    after = _photos(public)
+    assert sorted(after) == sorted(before)
+    assert after["anh-bao-og.jpg"][1] != before["anh-bao-og.jpg"][1]
+    assert after["ban-do.png"] == before["ban-do.png"]  # the other image is kept as it was
+    cold = tmp_path / "cold"
+    _build(site_dir, cold, no_cache=True)
+    assert {k: v[1] for k, v in _photos(cold).items()} == {k: v[1] for k, v in after.items()}
+
+
+def test_the_preview_takes_the_photo_sizes_a_build_made(tmp_path: Path, monkeypatch) -> None:
+    """`newsgen serve` after `newsgen build` does not make every photo's sizes again."""
+    from newsgen.server import ServeOptions, make_builder, preview_dir
+
+    site_dir = write_site(tmp_path / "site", FILES)
+    _build(site_dir, tmp_path / "public")
+    monkeypatch.setattr(images, "_make", lambda *a: pytest.fail("a photo's sizes were made again"))
+    options = ServeOptions(site=site_dir, port=0, now=NOW.isoformat(), log=lambda line: None)
+    output = preview_dir(site_dir) / "public"
+    make_builder(options, output, "http://127.0.0.1:8000/")()
+    assert (output / PAGE / "anh-bao-og.jpg").read_bytes() == (
+        tmp_path / "public" / PAGE / "anh-bao-og.jpg"
+    ).read_bytes()

@@ -74,10 +74,31 @@ def test_image_dependencies_notice_a_new_file(tmp_path: Path) -> None:
     text = "---\ntitle: A\nimage: 'bia.jpg'\n---\n\n![x](hinh.jpg)\n"
     source = Source("content/a.md", text.encode(), "00")
     deps = cache.image_deps(source, config, text)
-    assert [src for src, _ in deps] == ["hinh.jpg", "bia.jpg"]
+    assert [src for src, _, _ in deps] == ["hinh.jpg", "bia.jpg"]
     assert cache.deps_hold(source, config, deps)
     (tmp_path / "content" / "bia.jpg").write_bytes(b"img")
     assert not cache.deps_hold(source, config, deps)
+
+
+def test_an_image_with_the_same_bytes_is_not_measured_again(tmp_path: Path, monkeypatch) -> None:
+    from newsgen import images
+    from newsgen.sources import FileDigests
+    from tests.conftest import jpeg
+
+    config = SiteConfig(site_dir=tmp_path)
+    (tmp_path / "content").mkdir()
+    photo = tmp_path / "content" / "hinh.jpg"
+    photo.write_bytes(jpeg(40, 30))
+    text = "---\ntitle: A\n---\n\n![x](hinh.jpg)\n"
+    source = Source("content/a.md", text.encode(), "00")
+    deps = cache.image_deps(source, config, text, FileDigests())
+    assert deps[0][1] == f"{photo}\x0040x30" and deps[0][2]
+    real_probe = images.probe
+    monkeypatch.setattr(images, "probe", lambda path: pytest.fail("measured again"))
+    assert cache.deps_hold(source, config, deps, FileDigests())
+    photo.write_bytes(jpeg(60, 30))  # replaced by a wider photo under the same name
+    monkeypatch.setattr(images, "probe", real_probe)
+    assert not cache.deps_hold(source, config, deps, FileDigests())
 
 
 def test_parsed_store_keeps_used_entries_and_forgets_others(tmp_path: Path) -> None:

@@ -295,3 +295,46 @@ def test_body_renders_exactly_as_python_markdown_does(raw_html: str) -> None:
         stock.reset()
         expected = stock.convert(body)
         assert renderer.render(body, 1, {}).html == expected
+
+
+def _resolved_in_full(site: Path, rel: str, src: str) -> str | None:
+    """The image lookup's meaning: resolve every link, then stay inside the site (or static/)."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(src).path
+    if path.startswith("/"):
+        candidate, root = (site / "static" / path.lstrip("/")).resolve(), (site / "static").resolve()
+    else:
+        candidate, root = (site / Path(rel).parent / path).resolve(), site.resolve()
+    return str(candidate) if candidate.is_relative_to(root) and candidate.is_file() else None
+
+
+def test_the_quick_image_lookup_means_the_full_resolution(tmp_path: Path) -> None:
+    from newsgen import content
+    from newsgen.config import SiteConfig
+
+    site = tmp_path / "site"
+    folder = site / "content" / "thoi-su"
+    (folder / "anh").mkdir(parents=True)
+    (site / "static" / "logo").mkdir(parents=True)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.jpg").write_bytes(b"x")
+    for name in ("a.jpg", "anh/b.jpg", "c d.jpg"):
+        (folder / name).write_bytes(b"a")
+    (site / "static" / "logo" / "l.png").write_bytes(b"l")
+    (folder / "link-in.jpg").symlink_to(folder / "a.jpg")
+    (folder / "link-out.jpg").symlink_to(outside / "x.jpg")
+    (folder / "ra-ngoai").symlink_to(outside)
+    (folder / "vong").symlink_to(folder / "anh")
+    config = SiteConfig(site_dir=site)
+    source = Source("content/thoi-su/bai.md", b"", "00")
+    content.forget_folders()
+    for src in [
+        "a.jpg", "./a.jpg", "anh/b.jpg", "anh//b.jpg", "c d.jpg", "a.jpg?v=2", "a.jpg#x",
+        "missing.jpg", "anh", "link-in.jpg", "link-out.jpg", "ra-ngoai/x.jpg", "vong/b.jpg",
+        "../thoi-su/a.jpg", "../../static/logo/l.png", "/logo/l.png", "/logo/../logo/l.png",
+        "/khong-co.png", "/", "anh/../a.jpg",
+    ]:  # fmt: skip
+        expected = _resolved_in_full(site, source.rel, src)
+        assert content.local_file(source, config, src) == expected, src

@@ -110,6 +110,18 @@ def test_plan_names_and_sizes_exactly_what_publish_makes(size: tuple[int, int]) 
     )
     assert (made.og.name, made.og.width, made.og.height) == tuple(vars(planned.og).values())
     assert made.srcset() == planned.srcset()
+    assert [v.name for v in made.files()] == images.file_names("a.jpg", size[0])
+
+
+def test_plan_of_a_sideways_photo_names_the_files_publish_makes(tmp_path: Path) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways: shown 1200 wide, 2000 high
+    data = jpeg(2000, 1200, exif)
+    (tmp_path / "a.jpg").write_bytes(data)
+    shown = images.probe(tmp_path / "a.jpg")
+    assert shown == (1200, 2000)
+    made = images.publish(data, "a.jpg")
+    assert [v.name for v in made.files()] == images.file_names("a.jpg", shown[0])
 
 
 def test_raw_html_attributes_are_kept_and_only_missing_ones_added() -> None:
