@@ -39,6 +39,9 @@ class BuildRequest:
     # there, so its rebuilds need not carry the index's 10,000 files from one output to the next
     search_dir: Path | None = None
     progress: Progress | None = None  # live bar or plain lines; None shows nothing
+    # published photo sizes, keyed by the photo's bytes: None keeps them in <cache>/images; the
+    # preview shares the site's, so its first start does not make 10,000 photos' sizes again
+    images_dir: Path | None = None
 
     @property
     def cache_folder(self) -> Path | None:
@@ -46,6 +49,14 @@ class BuildRequest:
         if self.no_cache:
             return None
         return self.cache_dir or self.config.site_dir / ".newsgen" / "cache"
+
+    @property
+    def images_folder(self) -> Path | None:
+        """Return where published photo sizes are cached (None with --no-cache)."""
+        folder = self.cache_folder
+        if folder is None:
+            return None
+        return self.images_dir or folder / "images"
 
 
 @dataclass

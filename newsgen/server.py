@@ -530,6 +530,7 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
             future=options.drafts,
             jobs=jobs,
             cache_dir=preview_dir(options.site) / "cache",
+            images_dir=options.site.resolve() / ".newsgen" / "cache" / "images",  # `build`'s
             search_dir=search_dir(options.site),  # served beside the output, never carried
             reuse=reuse,
             search=first[0],  # Pagefind takes seconds: rebuilds keep the first build's index
