@@ -297,6 +297,30 @@ def test_body_renders_exactly_as_python_markdown_does(raw_html: str) -> None:
         assert renderer.render(body, 1, {}).html == expected
 
 
+def test_a_pickled_article_comes_back_equal_with_its_zones(tmp_path: Path) -> None:
+    """The parse cache pickles every article: times keep their zone object, fold and value."""
+    import dataclasses
+    import datetime as dt
+    import pickle
+    from zoneinfo import ZoneInfo
+
+    text = GOOD.replace("tags:", "updated: 2025-04-22T10:00:00Z\nexpires: 2030-01-01 00:00\ntags:")
+    article = parse(text, tmp_path).article
+    assert article is not None and article.expires is not None
+    paris = ZoneInfo("Europe/Paris")
+    late = dt.datetime(2025, 10, 26, 2, 30, fold=1, tzinfo=paris)  # the second 02:30 that night
+    article = dataclasses.replace(article, date=late, digest="d")
+    back = pickle.loads(pickle.dumps(article, protocol=5))
+    assert back == article
+    assert back.date.tzinfo is paris and back.date.fold == 1
+    assert back.date.utcoffset() == dt.timedelta(hours=1)
+    assert back.updated == article.updated and back.updated.tzinfo == article.updated.tzinfo
+    assert back.expires.tzinfo is article.expires.tzinfo
+    parsed = Parsed(article, ())
+    assert pickle.loads(pickle.dumps(parsed)) == parsed
+    assert pickle.loads(pickle.dumps(Parsed(None, ()))) == Parsed(None, ())
+
+
 def _resolved_in_full(site: Path, rel: str, src: str) -> str | None:
     """The image lookup's meaning: resolve every link, then stay inside the site (or static/)."""
     from urllib.parse import urlsplit
