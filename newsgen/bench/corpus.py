@@ -2,12 +2,14 @@
 
 Article i depends only on (seed, i): the first 1,000 articles of a 100,000-article corpus are
 the 1,000-article corpus. Articles belong to recurring stories (same place, project, people),
-so related-article links are meaningful. Standard library plus newsgen.vietnamese only.
+so related-article links are meaningful. Standard library plus newsgen.vietnamese only (and
+Pillow, a dependency of newsgen, for the photos of add_photos).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import random
 import re
@@ -286,3 +288,30 @@ def write_site(n: int, out_dir: str | Path, seed: int = 1) -> Path:
             "---\n" + "\n".join(front) + "\n---\n\n" + a["body"], encoding="utf-8"
         )
     return root
+
+
+def add_photos(root: Path, seed: int = 1) -> int:
+    """Give every article of a written site one photo, as a newsroom's articles have.
+
+    The photo (an 800x533 JPEG, one of 16) sits next to the article and shows after its first
+    paragraph, with a caption. Returns the number of photos.
+    """
+    from PIL import Image
+
+    r = random.Random(f"{seed}-photos")
+    photos = []
+    for _ in range(16):  # smooth colour fields: the size of a news photo at this width
+        small = Image.frombytes("RGB", (32, 21), r.randbytes(32 * 21 * 3))
+        out = io.BytesIO()
+        small.resize((800, 533), Image.Resampling.BICUBIC).save(out, "JPEG", quality=85)
+        photos.append(out.getvalue())
+    count = 0
+    for page in sorted(Path(root, "content").rglob("*.md")):
+        head, mark, body = page.read_text(encoding="utf-8").partition("\n---\n\n")
+        first, _, rest = body.partition("\n\n")
+        name = f"anh-{page.stem}.jpg"
+        (page.parent / name).write_bytes(photos[count % len(photos)])
+        photo = f'![Ảnh minh họa]({name} "Quang cảnh buổi làm việc. Ảnh: Bench")'
+        page.write_text(f"{head}{mark}{first}\n\n{photo}\n\n{rest}", encoding="utf-8")
+        count += 1
+    return count
