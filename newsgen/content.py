@@ -451,11 +451,11 @@ def local_file(source: Source, config: SiteConfig, src: str) -> str | None:
     A plain name (no "..") that is a regular file resolves through its folder, resolved once
     per build; anything else takes the full path resolution.
     """
-    plain = "?" not in src and "#" not in src and ":" not in src and src[:2] != "//"
-    path = src if plain else urlsplit(src).path  # a plain URL is its own path
+    path = _url_path(src)
     site = config.site_dir
-    if os.sep == "/" and ".." not in path:
-        quick = _resolve_plain(str(site), source.rel, path)
+    joined = lexical_file(source, config, src)
+    if joined is not None:
+        quick = _resolve_plain(str(site), path, joined)
         if quick is not None:
             return quick or None
     if path.startswith("/"):
@@ -469,15 +469,28 @@ def local_file(source: Source, config: SiteConfig, src: str) -> str | None:
     return str(candidate)
 
 
-def _resolve_plain(site: str, rel: str, path: str) -> str | None:
+def lexical_file(source: Source, config: SiteConfig, src: str) -> str | None:
+    """Where an image path points, links not followed (None when it holds ".."): equal to
+    where it resolves exactly when no link lies on the way."""
+    path = _url_path(src)
+    if os.sep != "/" or ".." in path:
+        return None
+    site = str(config.site_dir)
+    if path.startswith("/"):
+        return posixpath.normpath(f"{site}/static/{path.lstrip('/')}")
+    return posixpath.normpath(f"{site}/{posixpath.dirname(source.rel)}/{path}")
+
+
+def _url_path(src: str) -> str:
+    """The path of a local image's URL (a plain one is its own path)."""
+    plain = "?" not in src and "#" not in src and ":" not in src and src[:2] != "//"
+    return src if plain else urlsplit(src).path
+
+
+def _resolve_plain(site: str, path: str, joined: str) -> str | None:
     """Resolve an image path without "..": the file, "" if there is none (or it lies outside),
     None if only the full resolution can tell (the file is a link)."""
-    if path.startswith("/"):
-        root = _real_folder(f"{site}/static")
-        joined = posixpath.normpath(f"{site}/static/{path.lstrip('/')}")
-    else:
-        root = _real_folder(site)
-        joined = posixpath.normpath(f"{site}/{posixpath.dirname(rel)}/{path}")
+    root = _real_folder(f"{site}/static" if path.startswith("/") else site)
     folder, name = posixpath.split(joined)
     try:
         mode = os.lstat(joined).st_mode

@@ -8,6 +8,7 @@ body's <img> tags. Results are cached by content hash, so an unchanged image is 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import html
 import io
@@ -66,14 +67,16 @@ class Plan:
         return ", ".join(f"{v.name} {v.width}w" for v in self.variants)
 
 
-def file_names(name: str, width: int) -> list[str]:
+@functools.lru_cache(maxsize=65_536)
+def file_names(name: str, width: int) -> tuple[str, ...]:
     """Name the files publish() makes of a photo this wide, in Published.files() order.
 
-    Known without decoding it: a build keeps 10,000 photos' files by these names.
+    Known without decoding it: a build keeps 10,000 photos' files by these names (and the
+    preview asks again at every save).
     """
     stem, ext = posixpath.splitext(name)
     names = [name, *(f"{stem}-{w}{ext}" for w in WIDTHS if w < width)]
-    return list(dict.fromkeys((*names, f"{stem}-thumb{ext}", f"{stem}-og.jpg")))
+    return tuple(dict.fromkeys((*names, f"{stem}-thumb{ext}", f"{stem}-og.jpg")))
 
 
 def resized(name: str) -> bool:

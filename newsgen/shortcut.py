@@ -71,7 +71,10 @@ def read(request: BuildRequest) -> Reading:
     folder = request.cache_folder if request.reuse is None and not problems else None
     digest = ""
     reuse = request.reuse
-    digests = FileDigests(memo=reuse.file_digests if reuse is not None else None)
+    digests = FileDigests(
+        memo=reuse.file_digests if reuse is not None else None,
+        quiet=reuse.quiet if reuse is not None else None,
+    )
     if folder is not None:
         from .search import available
 

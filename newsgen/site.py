@@ -30,7 +30,7 @@ from .pages import Before, Page, Plan, output_path, plan_site
 from .progress import Silent
 from .render import make_environment, render_page, templates_digest
 from .request import BuildRequest, BuildResult
-from .sources import Source
+from .sources import FileDigests, Source
 from .views import Link
 
 _PARALLEL_MIN = 64  # below this many items a worker pool costs more than it saves
@@ -260,7 +260,7 @@ def parse_all(
     cache: BuildCache | None = None,
     advance: Callable[[int], None] | None = None,
     spill: bodies.Spill | None = None,
-    digests: Callable[[str], str] | None = None,
+    digests: FileDigests | None = None,
 ) -> tuple[list[Article], list[Problem]]:
     """Parse every source (reusing cached results), in parallel when it pays, in input order.
 
@@ -287,7 +287,7 @@ def _parse_with_cache(
     jobs: int,
     cache: BuildCache,
     advance: Callable[[int], None] | None = None,
-    digests: Callable[[str], str] | None = None,
+    digests: FileDigests | None = None,
 ) -> list[Parsed]:
     """Take each source's parse from the cache if its key and image lookups match, else parse."""
     digest = cachelib.parse_digest(config)
@@ -801,7 +801,7 @@ def _copy_assets(
         published = [staging.write(folder + v.name, v.data) for v in made]
         written += published
         planned = imagelib.file_names(image.name, image.width)
-        if key is not None and [v.name for v in made] == planned:  # else: published every time
+        if key is not None and tuple(v.name for v in made) == planned:  # else: every time
             for one in published:
                 size, inode = staging.inode(one.rel)
                 records.append((one, PageRecord(key, one.sha256, size, inode)))

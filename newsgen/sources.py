@@ -110,7 +110,11 @@ def discover(config: SiteConfig, reuse: Reuse | None = None) -> tuple[list[Sourc
     base = str(config.site_dir)
     sources = []
     seen: dict[str, Any] = {}
-    unchanged = _unchanged(reuse, base, str(root), site)
+    changed = reuse.changes.take() if reuse is not None and reuse.changes is not None else None
+    unchanged = _unchanged(changed, base, str(root), site)
+    if reuse is not None:  # the later stages trust the report for the files beside the articles
+        trusted = unchanged is not None and os.sep == "/"
+        reuse.quiet = _quiet(base, changed) if trusted and changed is not None else None
     listed = _markdown_files(str(root), reuse.folders if reuse else None, unchanged)
     for path, is_link, is_file in listed:
         if is_link and not _inside(os.path.realpath(path), site):
@@ -139,17 +143,13 @@ def discover(config: SiteConfig, reuse: Reuse | None = None) -> tuple[list[Sourc
 
 
 def _unchanged(
-    reuse: Reuse | None, base: str, root: str, site: str
+    changed: set[str] | None, base: str, root: str, site: str
 ) -> Callable[[str], bool] | None:
     """Return a test telling a file or folder the watcher did not report, or None: check all.
 
     The watcher names paths relative to the resolved site folder; they are trusted only when
     content/ is the site's own folder (not a link to another place).
     """
-    changes = reuse.changes if reuse is not None else None
-    if changes is None:
-        return None
-    changed = changes.take()
     if changed is None or os.path.realpath(root) != os.path.join(site, "content"):
         return None
     if not os.path.isabs(base) or root != os.path.join(base, "content"):
@@ -158,6 +158,18 @@ def _unchanged(
     if os.sep == "/":
         return lambda path: path[cut:] not in changed
     return lambda path: path[cut:].replace(os.sep, "/") not in changed
+
+
+def _quiet(base: str, changed: set[str]) -> Callable[[str], bool]:
+    """Return a test telling a path under the site that the watcher did not report, nor any
+    folder above it: a file there (a photo) is as the last build found it."""
+    prefix = base.rstrip(os.sep) + os.sep
+    # the site-absolute spelling of each report, and of everything under a reported folder
+    reported = frozenset(prefix + rel for rel in changed)
+    above = tuple(sorted(prefix + rel + "/" for rel in changed))
+    return lambda path: path.startswith(prefix) and path not in reported and not path.startswith(
+        above
+    )
 
 
 # a folder as listed: (path, is a link, is a file) of each *.md in it, and its subfolders
@@ -297,10 +309,18 @@ class FileDigests:
     """
 
     def __init__(
-        self, known: dict[str, str] | None = None, memo: dict[str, Any] | None = None
+        self,
+        known: dict[str, str] | None = None,
+        memo: dict[str, Any] | None = None,
+        quiet: Callable[[str], bool] | None = None,
     ) -> None:
         self.known = known if known is not None else {}
         self.memo = memo
+        self.quiet = quiet  # the preview's watcher: True for a file it did not report (_quiet)
+
+    def unchanged(self, path: str) -> bool:
+        """Tell whether the watcher vouches that a file and its folders are as last built."""
+        return self.quiet is not None and self.memo is not None and self.quiet(path)
 
     def __call__(self, path: str) -> str:
         """Return a file's hex SHA-256 ("" when it cannot be read)."""
@@ -310,6 +330,10 @@ class FileDigests:
         if self.memo is None:
             self.known[path] = digest = _hash_file(path)
             return digest
+        kept = self.memo.get(path)
+        if kept is not None and self.unchanged(path):
+            self.known[path] = kept[1]
+            return str(kept[1])
         try:
             info = os.stat(path)
         except OSError:
@@ -349,14 +373,20 @@ def missed(reuse: Reuse, interrupted: Callable[[], bool] = lambda: False) -> boo
                 return True
         except OSError:
             return True
-    for count, (path, (signature, _, _)) in enumerate(list(reuse.sources.items())):
+    # the articles, then the photos beside them, which rebuilds also take from the reports
+    kept = [(path, kept[0], False) for path, kept in reuse.sources.items()]
+    kept += [(path, kept[0], True) for path, kept in reuse.file_digests.items()]
+    for count, (path, signature, photo) in enumerate(kept):
         if count % 256 == 0 and interrupted():
             return None
         try:
             info = os.stat(path)
+            same = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns) == signature
         except OSError:
-            return True
-        if (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns) != signature:
+            same = False
+        if not same:
+            if photo:  # hashed again if a build still needs it (a deleted photo may not be)
+                reuse.file_digests.pop(path, None)
             return True
     return False
 

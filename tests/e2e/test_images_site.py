@@ -267,3 +267,33 @@ def test_the_preview_takes_the_photo_sizes_a_build_made(tmp_path: Path, monkeypa
     assert (output / PAGE / "anh-bao-og.jpg").read_bytes() == (
         tmp_path / "public" / PAGE / "anh-bao-og.jpg"
     ).read_bytes()
+
+
+def test_the_preview_follows_a_replaced_photo_reported_or_not(tmp_path: Path, monkeypatch) -> None:
+    """Rebuilds trust the watcher for photos; a lost report is caught by the idle check."""
+    from newsgen import sources
+    from newsgen.server import ServeOptions, make_builder, preview_dir
+
+    monkeypatch.setattr(sources, "_RACY_NS", -1)  # trust files saved a moment ago
+    site_dir = write_site(tmp_path / "site", FILES)
+    options = ServeOptions(site=site_dir, port=0, now=NOW.isoformat(), log=lambda line: None)
+    output = preview_dir(site_dir) / "public"
+    run = make_builder(options, output, "http://127.0.0.1:8000/")
+    run()
+    reuse = run.reuse  # type: ignore[attr-defined]
+    reuse.changes.arm()
+    run()  # the first build after arming checks everything
+    photo = site_dir / "content/thoi-su/anh-bao.jpg"
+    photo.write_bytes(jpeg(900, 600))
+    reuse.changes.note(["content/thoi-su/anh-bao.jpg"])
+    run()
+    assert _img(output, "anh-bao.jpg").get("width") == "900"
+    assert not sources.missed(reuse)
+    photo.write_bytes(jpeg(700, 500))  # its event is lost
+    run()
+    assert sources.missed(reuse)  # the idle check finds it, and the server rebuilds all
+    reuse.changes.distrust()
+    run()
+    assert _img(output, "anh-bao.jpg").get("width") == "700"
+    assert Image.open(output / PAGE / "anh-bao.jpg").size == (700, 500)
+    assert not sources.missed(reuse)

@@ -62,3 +62,27 @@ def test_a_file_saved_just_now_is_not_trusted_by_its_signature(tmp_path: Path) -
     memo: dict[str, object] = {}
     assert FileDigests(memo=memo)(str(path)) == _sha(b"photo")
     assert memo == {}
+
+
+def test_the_watchers_silence_covers_a_file_and_the_folders_above_it() -> None:
+    quiet = sources._quiet("/site", {"content/a/bai.md", "content/b", ""})
+    assert quiet("/site/content/a/anh.jpg")  # a neighbour of the saved article
+    assert not quiet("/site/content/a/bai.md")  # reported itself
+    assert not quiet("/site/content/b/anh.jpg")  # its folder was reported (created, renamed)
+    assert not quiet("/site/content/b/c/anh.jpg")
+    assert quiet("/site/content/bc/anh.jpg")  # only a name that starts alike
+    assert not quiet("/elsewhere/content/a/anh.jpg")  # outside the site: never vouched for
+
+
+def test_a_file_the_watcher_vouches_for_is_not_even_looked_at(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(sources, "_RACY_NS", -1)
+    path = _aged(tmp_path / "anh.jpg", b"photo")
+    memo: dict[str, object] = {}
+    assert FileDigests(memo=memo)(path) == _sha(b"photo")
+    monkeypatch.setattr(sources.os, "stat", lambda *a: pytest.fail("looked at"))
+    assert FileDigests(memo=memo, quiet=lambda p: True)(path) == _sha(b"photo")
+    monkeypatch.undo()
+    monkeypatch.setattr(sources, "_RACY_NS", -1)
+    _aged(tmp_path / "anh.jpg", b"another photo", seconds_ago=5)
+    reported = FileDigests(memo=memo, quiet=lambda p: False)
+    assert reported(path) == _sha(b"another photo")

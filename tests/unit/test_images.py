@@ -110,7 +110,7 @@ def test_plan_names_and_sizes_exactly_what_publish_makes(size: tuple[int, int]) 
     )
     assert (made.og.name, made.og.width, made.og.height) == tuple(vars(planned.og).values())
     assert made.srcset() == planned.srcset()
-    assert [v.name for v in made.files()] == images.file_names("a.jpg", size[0])
+    assert tuple(v.name for v in made.files()) == images.file_names("a.jpg", size[0])
 
 
 def test_plan_of_a_sideways_photo_names_the_files_publish_makes(tmp_path: Path) -> None:
@@ -121,7 +121,7 @@ def test_plan_of_a_sideways_photo_names_the_files_publish_makes(tmp_path: Path) 
     shown = images.probe(tmp_path / "a.jpg")
     assert shown == (1200, 2000)
     made = images.publish(data, "a.jpg")
-    assert [v.name for v in made.files()] == images.file_names("a.jpg", shown[0])
+    assert tuple(v.name for v in made.files()) == images.file_names("a.jpg", shown[0])
 
 
 def test_raw_html_attributes_are_kept_and_only_missing_ones_added() -> None:
