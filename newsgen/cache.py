@@ -499,15 +499,16 @@ def deps_hold(
     """Tell whether every image a cached parse looked up still resolves the same way.
 
     A file that resolves to the same path with the same SHA-256 has the same size: its header
-    is not read again (10,000 photos: 1.5 s a build). In the preview, a file reached without
-    a link, which the watcher did not report (nor a folder above it), is not even looked up.
+    is not read again (10,000 photos: 1.5 s a build). A file reached without a link, which the
+    first stage hashed at that very path (or, in the preview, which the watcher did not report,
+    nor a folder above it), is not even looked up again.
     """
     from . import content
 
     for src, resolved, hashed in deps:
         if hashed and resolved is not None and digests is not None:
             where = resolved.partition("\0")[0]
-            if digests.unchanged(where) and content.lexical_file(source, config, src) == where:
+            if digests.vouches(where, hashed) and content.lexical_file(source, config, src) == where:
                 continue
         path = content.local_file(source, config, src)
         if (

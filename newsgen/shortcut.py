@@ -71,15 +71,17 @@ def read(request: BuildRequest) -> Reading:
     folder = request.cache_folder if request.reuse is None and not problems else None
     digest = ""
     reuse = request.reuse
-    digests = FileDigests(
-        memo=reuse.file_digests if reuse is not None else None,
-        quiet=reuse.quiet if reuse is not None else None,
-    )
+    walked: dict[str, str] = {}
     if folder is not None:
         from .search import available
 
         options = (request.drafts, request.future, request.strict, request.search and config.search)
-        digest = inputs_digest(config, sources, (*options, available()), digests.known)
+        digest = inputs_digest(config, sources, (*options, available()), walked)
+    digests = FileDigests(
+        walked,
+        memo=reuse.file_digests if reuse is not None else None,
+        quiet=reuse.quiet if reuse is not None else None,
+    )
     last = load(folder, digest, request.now, request.output)
     seconds = time.perf_counter() - started
     return Reading(sources, problems, folder, digest, last, seconds, digests)
@@ -107,8 +109,8 @@ def inputs_digest(
 ) -> str:
     """Hash every input of a build: sources, files beside them, static, templates, config, code.
 
-    The files beside the articles (images) are hashed once per build: their digests go into
-    `beside` (path -> hex SHA-256) for the later stages.
+    The files beside the articles (images) are hashed once per build: the digests of those that
+    are not links go into `beside` (path -> hex SHA-256) for the later stages.
     """
     digest = hashlib.sha256(f"{code_digest()}\0{config!r}\0{list(options)!r}\0".encode())
     for source in sources:
@@ -121,10 +123,11 @@ def inputs_digest(
     ]
     for root in roots:
         content = root == config.content_dir
-        paths = _files(root, skip_suffix=".md" if content else None)
+        links: set[str] = set()
+        paths = _files(root, skip_suffix=".md" if content else None, links=links)
         for path, hashed in zip(paths, _hash_all(paths), strict=True):
             digest.update(path.encode() + b"\0" + hashed + b"\0")
-            if content and beside is not None and hashed:
+            if content and beside is not None and hashed and path not in links:
                 beside[path] = hashed.hex()
     config_file = config.site_dir / CONFIG_NAME
     if config_file.is_file():
@@ -132,14 +135,31 @@ def inputs_digest(
     return digest.hexdigest()
 
 
-def _files(root: Path, skip_suffix: str | None) -> list[str]:
-    """List the files under a folder in a stable order (os.walk: cheaper than Path.rglob)."""
+def _files(root: Path, skip_suffix: str | None, links: set[str] | None = None) -> list[str]:
+    """List the files under a folder in a stable order, as os.walk would (linked folders are
+    not entered), noting in `links` the files that are links (known from the listing)."""
     found: list[str] = []
-    for folder, dirs, names in os.walk(root):
-        dirs.sort()
-        for name in sorted(names):
-            if skip_suffix is None or not name.endswith(skip_suffix):
-                found.append(os.path.join(folder, name))
+    folders = [str(root)]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            continue
+        inner = []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if is_folder:
+                if not entry.is_symlink():
+                    inner.append(entry.path)
+            elif skip_suffix is None or not entry.name.endswith(skip_suffix):
+                found.append(entry.path)
+                if links is not None and entry.is_symlink():
+                    links.add(entry.path)
+        folders += reversed(inner)
     return found
 
 

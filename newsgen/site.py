@@ -228,12 +228,13 @@ def _parse_chunk_cached(bounds: tuple[int, int]) -> list[cachelib.Entry]:
     """
     sources: Sequence[Source] = _WORKER["sources"]  # type: ignore[assignment]
     config: SiteConfig = _WORKER["config"]  # type: ignore[assignment]
+    digests: FileDigests | None = _WORKER.get("digests")  # type: ignore[assignment]
     renderer = _renderer(config)
     out = []
     for source in sources[bounds[0] : bounds[1]]:
         parsed = _sealed(parse_article(source, config, renderer))
         text = source.data.decode("utf-8", "replace")
-        deps = cachelib.image_deps(source, config, text, _WORKER.get("digests"))  # type: ignore[arg-type]
+        deps = cachelib.image_deps(source, config, text, digests)
         digest, terms, body = "", b"", None
         article = parsed.article
         if article is not None:

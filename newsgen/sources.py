@@ -301,7 +301,7 @@ def _read_again(
 class FileDigests:
     """The SHA-256 of the files beside the articles (images), each read at most once per build.
 
-    The first stage hashes every file under content/ for the build record (`known`); publishing
+    The first stage hashes every file under content/ for the build record (`walked`); publishing
     and the parse cache's image checks then take those digests instead of reading 10,000 photos
     again. A long-lived process keeps digests between builds in `memo`, trusted while the file's
     stat signature holds (in memory only, and not for a file modified within two seconds of its
@@ -310,11 +310,12 @@ class FileDigests:
 
     def __init__(
         self,
-        known: dict[str, str] | None = None,
+        walked: dict[str, str] | None = None,
         memo: dict[str, Any] | None = None,
         quiet: Callable[[str], bool] | None = None,
     ) -> None:
-        self.known = known if known is not None else {}
+        self.walked = walked if walked is not None else {}  # the first stage's: no links
+        self.known: dict[str, str] = {}  # hashed since
         self.memo = memo
         self.quiet = quiet  # the preview's watcher: True for a file it did not report (_quiet)
 
@@ -322,9 +323,15 @@ class FileDigests:
         """Tell whether the watcher vouches that a file and its folders are as last built."""
         return self.quiet is not None and self.memo is not None and self.quiet(path)
 
+    def vouches(self, path: str, digest: str) -> bool:
+        """Tell whether a file is known to hold these bytes at this very path, no link on the
+        way: the first stage found it so (it walks no linked folder and sets links apart), or
+        the watcher vouches it is as the last build found it."""
+        return self.walked.get(path) == digest or self.unchanged(path)
+
     def __call__(self, path: str) -> str:
         """Return a file's hex SHA-256 ("" when it cannot be read)."""
-        hit = self.known.get(path)
+        hit = self.walked.get(path) or self.known.get(path)
         if hit is not None:
             return hit
         if self.memo is None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from newsgen import images
+from newsgen import content, images
 from newsgen.config import load_config
 from newsgen.errors import BuildFailed
 from newsgen.request import BuildRequest, BuildResult
@@ -226,6 +226,8 @@ def test_an_edit_keeps_published_photos_without_reading_them(
     other = site_dir / "content/the-thao/bong-da.md"
     other.write_text(other.read_text(encoding="utf-8") + "\nHết giờ.\n", encoding="utf-8")
     monkeypatch.setattr(images, "probe", lambda *a: pytest.fail("a photo's header was read"))
+    # the first stage found the photo where the article points: no lookup on disk either
+    monkeypatch.setattr(content, "local_file", lambda *a: pytest.fail("a photo was looked up"))
     result = _build(site_dir, public)
     assert _photos(public) == before
     assert [w.rel for w in result.files if w.changed and w.rel.endswith(".jpg")] == []

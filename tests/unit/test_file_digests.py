@@ -86,3 +86,25 @@ def test_a_file_the_watcher_vouches_for_is_not_even_looked_at(tmp_path: Path, mo
     _aged(tmp_path / "anh.jpg", b"another photo", seconds_ago=5)
     reported = FileDigests(memo=memo, quiet=lambda p: False)
     assert reported(path) == _sha(b"another photo")
+
+
+def test_the_first_stage_vouches_only_for_plain_files_it_walked_to(tmp_path: Path) -> None:
+    from newsgen import shortcut
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "anh.jpg").write_bytes(b"photo")
+    (tmp_path / "a" / "bai.md").write_text("x", encoding="utf-8")
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x.jpg").write_bytes(b"photo")
+    (tmp_path / "a" / "lien-ket.jpg").symlink_to(elsewhere / "x.jpg")
+    (tmp_path / "b").symlink_to(elsewhere)  # a linked folder is not entered
+    links: set[str] = set()
+    found = shortcut._files(tmp_path, ".md", links)
+    assert found == [str(tmp_path / "a" / "anh.jpg"), str(tmp_path / "a" / "lien-ket.jpg")]
+    assert links == {str(tmp_path / "a" / "lien-ket.jpg")}
+    walked = {found[0]: _sha(b"photo")}
+    digests = FileDigests(walked)
+    assert digests.vouches(found[0], _sha(b"photo"))
+    assert not digests.vouches(found[0], _sha(b"other"))
+    assert not digests.vouches(found[1], _sha(b"photo"))  # a link: looked up in full
