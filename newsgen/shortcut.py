@@ -26,7 +26,7 @@ from .config import CONFIG_NAME, SiteConfig, theme_dir
 from .errors import Problem
 from .output import MANIFEST, ancestors
 from .request import BuildRequest, BuildResult
-from .sources import FileDigests, Source, discover
+from .sources import FileDigests, Source, discover, file_hash
 
 if TYPE_CHECKING:
     from .content import Article
@@ -131,7 +131,7 @@ def inputs_digest(
                 beside[path] = hashed.hex()
     config_file = config.site_dir / CONFIG_NAME
     if config_file.is_file():
-        digest.update(_file_hash(str(config_file)))
+        digest.update(file_hash(str(config_file)))
     return digest.hexdigest()
 
 
@@ -177,7 +177,7 @@ def _hash_all(paths: Sequence[str]) -> list[bytes]:
 
     def work(first: int) -> None:
         for at in range(first, len(paths), workers):
-            hashed[at] = _file_hash(paths[at])
+            hashed[at] = file_hash(paths[at])
 
     threads = [threading.Thread(target=work, args=(k,), daemon=True) for k in range(1, workers)]
     for thread in threads:
@@ -188,13 +188,6 @@ def _hash_all(paths: Sequence[str]) -> list[bytes]:
     return hashed
 
 
-def _file_hash(path: str) -> bytes:
-    """Hash a file's bytes; a file that vanished hashes as empty (the build will say more)."""
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").digest()
-    except OSError:
-        return b""
 
 
 def valid_until(

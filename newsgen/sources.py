@@ -335,7 +335,7 @@ class FileDigests:
         if hit is not None:
             return hit
         if self.memo is None:
-            self.known[path] = digest = _hash_file(path)
+            self.known[path] = digest = file_hash(path).hex()
             return digest
         kept = self.memo.get(path)
         if kept is not None and self.unchanged(path):
@@ -351,19 +351,19 @@ class FileDigests:
             self.known[path] = kept[1]
             return str(kept[1])
         started = time.time_ns()
-        self.known[path] = digest = _hash_file(path)
+        self.known[path] = digest = file_hash(path).hex()
         if digest and started - max(info.st_mtime_ns, info.st_ctime_ns) > _RACY_NS:
             self.memo[path] = (signature, digest)
         return digest
 
 
-def _hash_file(path: str) -> str:
-    """Hash a file's bytes ("" for a file that vanished: the build will say more)."""
+def file_hash(path: str) -> bytes:
+    """Hash a file's bytes; a file that vanished hashes as empty (the build will say more)."""
     try:
         with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+            return hashlib.file_digest(handle, "sha256").digest()
     except OSError:
-        return ""
+        return b""
 
 
 def missed(reuse: Reuse, interrupted: Callable[[], bool] = lambda: False) -> bool | None:

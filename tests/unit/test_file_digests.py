@@ -28,7 +28,7 @@ def _aged(path: Path, data: bytes, seconds_ago: float = 10.0) -> str:
 def test_a_digest_the_first_stage_made_is_not_computed_again(tmp_path: Path, monkeypatch) -> None:
     path = _aged(tmp_path / "anh.jpg", b"photo")
     digests = FileDigests({path: "given"})
-    monkeypatch.setattr(sources, "_hash_file", lambda p: pytest.fail("read again"))
+    monkeypatch.setattr(sources, "file_hash", lambda p: pytest.fail("read again"))
     assert digests(path) == "given"
 
 
@@ -37,7 +37,7 @@ def test_without_a_memo_each_file_is_hashed_once(tmp_path: Path, monkeypatch) ->
     digests = FileDigests()
     assert digests(path) == _sha(b"photo")
     assert FileDigests()(str(tmp_path / "missing.jpg")) == ""
-    monkeypatch.setattr(sources, "_hash_file", lambda p: pytest.fail("read again"))
+    monkeypatch.setattr(sources, "file_hash", lambda p: pytest.fail("read again"))
     assert digests(path) == _sha(b"photo")
 
 
@@ -47,8 +47,8 @@ def test_the_preview_rehashes_only_a_file_that_changed(tmp_path: Path, monkeypat
     memo: dict[str, object] = {}
     assert FileDigests(memo=memo)(path) == _sha(b"photo")
     reads: list[str] = []
-    real = sources._hash_file
-    monkeypatch.setattr(sources, "_hash_file", lambda p: reads.append(p) or real(p))
+    real = sources.file_hash
+    monkeypatch.setattr(sources, "file_hash", lambda p: reads.append(p) or real(p))
     assert FileDigests(memo=memo)(path) == _sha(b"photo")  # the next build: kept
     assert reads == []
     _aged(tmp_path / "anh.jpg", b"another photo", seconds_ago=5)
