@@ -142,6 +142,8 @@ class Reuse:
     file_digests: dict[str, Any] = field(default_factory=dict)
     # set by each build's reading: True for a path the watcher did not report (None: check all)
     quiet: Any = None
+    # (folder, photo, name, width) -> (photo's SHA-256, its files and records) of the last build
+    photos: dict[tuple[str, str, str, int], Any] = field(default_factory=dict)  # site._copy_assets
 
     def flush(self) -> None:
         """Write what is kept in memory to the cache folder (when the process stops): the page

@@ -118,6 +118,11 @@ class Staging:
         self._place(rel, lambda path: _create(path, data))
         return Written(rel, digest, True)
 
+    def shares(self, rel: str, inode: int) -> bool:
+        """Tell whether a private spare this process finished shares this file already (keep()
+        would return it without a system call)."""
+        return self._inodes is not None and self._inodes.get(rel) == inode
+
     def keep(self, rel: str, sha256: str, size: int, inode: int) -> Written | None:
         """Share the previous output's file if it is still the one recorded (same inode, size)."""
         if self._inodes is not None and self._inodes.get(rel) == inode:

@@ -532,8 +532,9 @@ def _write_all(
         done = [d for d in kept if d is not None]
         written = [w for w, _ in done]
         images_cache = request.images_folder if cache.folder is not None else None
+        memo = request.reuse.photos if request.reuse is not None else None
         copied, published = _copy_assets(
-            config, index, staging, (images_cache, _jobs(request)), records, digests
+            config, index, staging, (images_cache, _jobs(request)), records, digests, memo
         )
         written += copied
         done += published
@@ -756,6 +757,7 @@ def _copy_assets(
     publishing: tuple[Path | None, int],
     old: Mapping[str, PageRecord] | None = None,
     digests: Callable[[str], str] | None = None,
+    memo: dict[tuple[str, str, str, int], tuple[str, list[Done]]] | None = None,
 ) -> tuple[list[Written], list[Done]]:
     """Copy theme and site static files, then publish each article's images next to its page.
 
@@ -763,6 +765,8 @@ def _copy_assets(
     published files from the previous output without reading anything (_kept_image); the others
     are published (from the images cache, `publishing[0]`, or made on `publishing[1]` workers).
     Returns every file, and the records of the published ones (none when `old` is None).
+    A long-lived process passes `memo`: a photo with the same bytes whose files its private
+    spare still shares takes its last files and records as they are (the preview's saves).
     """
     images_cache, workers = publishing
     files: dict[str, Path] = {}
@@ -781,19 +785,26 @@ def _copy_assets(
                 files[url.lstrip("/") + image.name] = Path(image.source)
     written = [staging.copy(rel, path) for rel, path in sorted(files.items())]
     records: list[Done] = []
-    jobs: list[tuple[str, Article, ContentImage, bytes | None]] = []
+    jobs: list[tuple[str, Article, ContentImage, str]] = []  # and the photo's SHA-256, if known
+    last = memo or {}
+    remembered: dict[tuple[str, str, str, int], tuple[str, list[Done]]] = {}
     for folder, article, image in photos:
-        key = _image_key(image, digests) if old is not None else None
-        kept = _kept_image(staging, old, folder, image, key) if old and key else None
+        hashed = digests(image.source) if digests is not None and old is not None else ""
+        at = (folder, image.source, image.name, image.width)
+        kept = _shared_photo(staging, last.get(at), hashed)
+        if kept is None and hashed:
+            key = _image_key(image, hashed)
+            kept = _kept_image(staging, old, folder, image, key) if old else None
         if kept is not None:
             records += kept
             written += [w for w, _ in kept]
+            remembered[at] = (hashed, kept)
         else:
-            jobs.append((folder, article, image, key))
+            jobs.append((folder, article, image, hashed))
     problems: list[Problem] = []
     todo = [imagelib.Job(image.source, image.name) for _, _, image, _ in jobs]
-    done = imagelib.publish_each(todo, images_cache, workers)
-    for (folder, article, image, key), result in zip(jobs, done, strict=True):
+    made_all = imagelib.publish_each(todo, images_cache, workers)
+    for (folder, article, image, hashed), result in zip(jobs, made_all, strict=True):
         if isinstance(result, imagelib.ImageProblem):
             hint = "export it again as JPEG, PNG or WebP, or replace the file"
             problems.append(Problem(article.rel, image.line, "image", str(result), hint))
@@ -802,20 +813,38 @@ def _copy_assets(
         published = [staging.write(folder + v.name, v.data) for v in made]
         written += published
         planned = imagelib.file_names(image.name, image.width)
-        if key is not None and tuple(v.name for v in made) == planned:  # else: every time
+        if hashed and tuple(v.name for v in made) == planned:  # else: published every time
+            key = _image_key(image, hashed)
+            done: list[Done] = []
             for one in published:
                 size, inode = staging.inode(one.rel)
-                records.append((one, PageRecord(key, one.sha256, size, inode)))
+                done.append((one, PageRecord(key, one.sha256, size, inode)))
+            records += done
+            unchanged = [(Written(w.rel, w.sha256, False), r) for w, r in done]
+            remembered[folder, image.source, image.name, image.width] = (hashed, unchanged)
     if problems:
         raise BuildFailed(problems)
+    if memo is not None:  # the photos of this build only
+        memo.clear()
+        memo.update(remembered)
     return sorted(written, key=lambda w: w.rel), records
 
 
-def _image_key(image: ContentImage, digests: Callable[[str], str] | None) -> bytes | None:
-    """Key a published image on what its files are made from: its bytes, name and the code."""
-    hashed = digests(image.source) if digests is not None else ""
-    if not hashed:
+def _shared_photo(
+    staging: Staging, last: tuple[str, list[Done]] | None, hashed: str
+) -> list[Done] | None:
+    """The files and records a long-lived process kept for a photo, if its bytes are the same
+    and its private spare still shares every file (None: look at the records)."""
+    if last is None or not hashed or last[0] != hashed:
         return None
+    for written, record in last[1]:
+        if record is None or not staging.shares(written.rel, record.inode):
+            return None
+    return last[1]
+
+
+def _image_key(image: ContentImage, hashed: str) -> bytes:
+    """Key a published image on what its files are made from: its bytes, name and the code."""
     return hashlib.sha256(f"image\0{hashed}\0{image.name}\0{imagelib.VERSION}".encode()).digest()
 
 

@@ -299,3 +299,28 @@ def test_the_preview_follows_a_replaced_photo_reported_or_not(tmp_path: Path, mo
     assert _img(output, "anh-bao.jpg").get("width") == "700"
     assert Image.open(output / PAGE / "anh-bao.jpg").size == (700, 500)
     assert not sources.missed(reuse)
+
+
+def test_a_preview_save_takes_its_photos_as_the_last_build_left_them(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from newsgen import site, sources
+    from newsgen.server import ServeOptions, make_builder, preview_dir
+
+    monkeypatch.setattr(sources, "_RACY_NS", -1)
+    site_dir = write_site(tmp_path / "site", FILES)
+    options = ServeOptions(site=site_dir, port=0, now=NOW.isoformat(), log=lambda line: None)
+    output = preview_dir(site_dir) / "public"
+    run = make_builder(options, output, "http://127.0.0.1:8000/")
+    run()
+    run.reuse.changes.arm()  # type: ignore[attr-defined]
+    run()
+    before = _photos(output)
+    monkeypatch.setattr(site, "_kept_image", lambda *a: pytest.fail("records looked up again"))
+    monkeypatch.setattr(images, "publish", lambda *a: pytest.fail("published again"))
+    source = site_dir / "content/thoi-su/bao-so-3.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nTin mới.\n", encoding="utf-8")
+    run.reuse.changes.note(["content/thoi-su/bao-so-3.md"])  # type: ignore[attr-defined]
+    run()
+    assert "Tin mới." in (output / PAGE / "index.html").read_text(encoding="utf-8")
+    assert _photos(output) == before
