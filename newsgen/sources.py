@@ -326,8 +326,12 @@ class FileDigests:
     def vouches(self, path: str, digest: str) -> bool:
         """Tell whether a file is known to hold these bytes at this very path, no link on the
         way: the first stage found it so (it walks no linked folder and sets links apart), or
-        the watcher vouches it is as the last build found it."""
-        return self.walked.get(path) == digest or self.unchanged(path)
+        this process hashed it so and the watcher has not reported it since. (A parse taken
+        from the cache folder may be older than the process: its digest must match.)"""
+        if self.walked.get(path) == digest:
+            return True
+        kept = self.memo.get(path) if self.memo is not None else None
+        return kept is not None and kept[1] == digest and self.unchanged(path)
 
     def __call__(self, path: str) -> str:
         """Return a file's hex SHA-256 ("" when it cannot be read)."""

@@ -108,3 +108,15 @@ def test_the_first_stage_vouches_only_for_plain_files_it_walked_to(tmp_path: Pat
     assert digests.vouches(found[0], _sha(b"photo"))
     assert not digests.vouches(found[0], _sha(b"other"))
     assert not digests.vouches(found[1], _sha(b"photo"))  # a link: looked up in full
+
+
+def test_silence_vouches_only_for_the_bytes_this_process_hashed(tmp_path: Path, monkeypatch) -> None:
+    """A parse taken from the cache folder may predate the preview: its photo digest must match."""
+    monkeypatch.setattr(sources, "_RACY_NS", -1)
+    path = _aged(tmp_path / "anh.jpg", b"photo")
+    memo: dict[str, object] = {}
+    FileDigests(memo=memo)(path)
+    silent = FileDigests(memo=memo, quiet=lambda p: True)
+    assert silent.vouches(path, _sha(b"photo"))
+    assert not silent.vouches(path, _sha(b"the photo before the preview started"))
+    assert not silent.vouches(str(tmp_path / "never-hashed.jpg"), _sha(b"photo"))
