@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import posixpath
 import stat
@@ -472,13 +473,18 @@ def local_file(source: Source, config: SiteConfig, src: str) -> str | None:
 def lexical_file(source: Source, config: SiteConfig, src: str) -> str | None:
     """Where an image path points, links not followed (None when it holds ".."): equal to
     where it resolves exactly when no link lies on the way."""
+    return _lexical(str(config.site_dir), source.rel, src)
+
+
+@functools.lru_cache(maxsize=131_072)
+def _lexical(site: str, rel: str, src: str) -> str | None:
+    """lexical_file, remembered: string work only, asked again for every photo at every save."""
     path = _url_path(src)
     if os.sep != "/" or ".." in path:
         return None
-    site = str(config.site_dir)
     if path.startswith("/"):
         return posixpath.normpath(f"{site}/static/{path.lstrip('/')}")
-    return posixpath.normpath(f"{site}/{posixpath.dirname(source.rel)}/{path}")
+    return posixpath.normpath(f"{site}/{posixpath.dirname(rel)}/{path}")
 
 
 def _url_path(src: str) -> str:

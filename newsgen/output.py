@@ -51,16 +51,29 @@ def safe_rel(rel: str) -> str:
     return path.as_posix()
 
 
+# file -> (its SHA-256, its manifest line): the preview writes the same 54,000 lines at every save
+_LINES: dict[str, tuple[str, str]] = {}
+
+
 def manifest_bytes(files: dict[str, str]) -> bytes:
     """Write manifest.json as json.dumps(indent=1, sort_keys=True) would, with its C string encoder.
 
-    The pure-Python indenting encoder took 60 ms for a 24,000-file site on every build.
+    The pure-Python indenting encoder took 60 ms for a 24,000-file site on every build; each
+    line is kept for the next build of this process (0.12 -> 0.03 s at 54,000 files).
     """
     if not files:
         return b'{\n "files": {}\n}\n'
+    if len(_LINES) > 4 * len(files) + 100_000:
+        _LINES.clear()  # another site, or many renames: start again
     quote = json.encoder.encode_basestring_ascii
-    lines = ",\n".join([f"  {quote(rel)}: {quote(files[rel])}" for rel in sorted(files)])
-    return ('{\n "files": {\n' + lines + "\n }\n}\n").encode()
+    lines = []
+    for rel in sorted(files):
+        sha = files[rel]
+        kept = _LINES.get(rel)
+        if kept is None or kept[0] != sha:
+            kept = _LINES[rel] = (sha, f"  {quote(rel)}: {quote(sha)}")
+        lines.append(kept[1])
+    return ('{\n "files": {\n' + ",\n".join(lines) + "\n }\n}\n").encode()
 
 
 def spare_path(output: Path) -> Path:
