@@ -508,20 +508,15 @@ def deps_hold(
     from . import content
 
     for src, resolved, hashed in deps:
-        if hashed and resolved is not None and digests is not None:
-            where = resolved.partition("\0")[0]
+        where = resolved.partition("\0")[0] if resolved is not None and hashed else None
+        if where is not None and digests is not None:
             if digests.vouches(where, hashed) and content.lexical_file(source, config, src) == where:
-                continue
-        path = content.local_file(source, config, src)
-        if (
-            hashed
-            and digests is not None
-            and path is not None
-            and resolved is not None
-            and resolved.partition("\0")[0] == path
-            and digests(path) == hashed
-        ):
-            continue
+                continue  # not even looked up
+            path = content.local_file(source, config, src)
+            if path == where and digests(path) == hashed:
+                continue  # the same file, the same bytes: the same size
+        else:
+            path = content.local_file(source, config, src)
         if content.dependency(Path(path) if path is not None else None) != resolved:
             return False
     return True

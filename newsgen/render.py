@@ -128,9 +128,9 @@ def _rendered_once() -> Callable[..., Any]:
     authors, the home page): 80,000 entries at 10,000 articles, 10,000 distinct. The items are
     the build's own view objects (views.list_entry, one per article and build), so a call is
     keyed by the macro's and the item's identity (both held with the output, so no other
-    object can take their identity while the entry is kept) and the arguments. A macro imported without context sees only its arguments and the
-    environment's globals, so its output cannot differ; a new environment, made for each
-    build, starts empty.
+    object can take their identity while the entry is kept) and the arguments. A macro
+    imported without context sees only its arguments and the environment's globals, so its
+    output cannot differ; a new environment, made for each build, starts empty.
     """
     kept: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
 

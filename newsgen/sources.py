@@ -113,8 +113,8 @@ def discover(config: SiteConfig, reuse: Reuse | None = None) -> tuple[list[Sourc
     changed = reuse.changes.take() if reuse is not None and reuse.changes is not None else None
     unchanged = _unchanged(changed, base, str(root), site)
     if reuse is not None:  # the later stages trust the report for the files beside the articles
-        trusted = unchanged is not None and os.sep == "/"
-        reuse.quiet = _quiet(base, changed) if trusted and changed is not None else None
+        vouched = unchanged is not None and changed is not None and os.sep == "/"
+        reuse.quiet = _quiet(base, changed) if vouched and changed is not None else None
     listed = _markdown_files(str(root), reuse.folders if reuse else None, unchanged)
     for path, is_link, is_file in listed:
         if is_link and not _inside(os.path.realpath(path), site):
@@ -263,6 +263,17 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
 _RACY_NS = 2_000_000_000  # a file changed this close to its reading may change again unseen
 
 
+def _signature(info: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells one version of a file from another within a process: inode, size, times."""
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _settled(info: os.stat_result, read_at: int) -> bool:
+    """Tell whether a file was last changed long enough before its reading to trust its
+    signature (a file changed within two seconds may change again unseen, as git knows)."""
+    return read_at - max(info.st_mtime_ns, info.st_ctime_ns) > _RACY_NS
+
+
 def _read_again(
     reuse: Reuse, base: str, path: str, seen: dict[str, Any], trusted: bool = False
 ) -> Source | None:
@@ -283,7 +294,7 @@ def _read_again(
         return None
     if not stat.S_ISREG(info.st_mode):
         return None
-    signature = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    signature = _signature(info)
     known = reuse.sources.get(path)
     if known is not None and known[0] == signature:
         seen[path] = known
@@ -293,7 +304,7 @@ def _read_again(
         source = Source.read(base, path)
     except OSError:
         return None
-    if started - max(info.st_mtime_ns, info.st_ctime_ns) > _RACY_NS:
+    if _settled(info, started):
         seen[path] = (signature, started, source)
     return source
 
@@ -349,14 +360,13 @@ class FileDigests:
             info = os.stat(path)
         except OSError:
             return ""
-        signature = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-        kept = self.memo.get(path)
+        signature = _signature(info)
         if kept is not None and kept[0] == signature:
             self.known[path] = kept[1]
             return str(kept[1])
         started = time.time_ns()
         self.known[path] = digest = file_hash(path).hex()
-        if digest and started - max(info.st_mtime_ns, info.st_ctime_ns) > _RACY_NS:
+        if digest and _settled(info, started):
             self.memo[path] = (signature, digest)
         return digest
 
@@ -391,8 +401,7 @@ def missed(reuse: Reuse, interrupted: Callable[[], bool] = lambda: False) -> boo
         if count % 256 == 0 and interrupted():
             return None
         try:
-            info = os.stat(path)
-            same = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns) == signature
+            same = _signature(os.stat(path)) == signature
         except OSError:
             same = False
         if not same:
