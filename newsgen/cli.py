@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -14,6 +16,8 @@ from . import __version__, commands
 from .errors import BuildFailed
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+# Commands after which the `newsgen` process only exits: nothing they made is read again.
+_ONE_SHOT = frozenset({"build"})
 _LANG_HELP = "language of messages: vi or en (default: the site's language)"
 
 
@@ -39,8 +43,14 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run a command and return its exit code: 0 ok, 1 content or config errors, 2 bad usage."""
+def main(argv: Sequence[str] | None = None, ending: bool = False) -> int:
+    """Run a command and return its exit code: 0 ok, 1 content or config errors, 2 bad usage.
+
+    `ending`: the process ends when this returns (the console command). A one-shot command
+    then runs without the cyclic collector and the process leaves without freeing what it
+    built object by object: 0.08-0.1 s of a rebuild at 10,000 articles, for memory the
+    system takes back anyway.
+    """
     parser = make_parser()
     try:
         args = parser.parse_args(argv)
@@ -48,18 +58,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) and EXIT_USAGE
     from . import errors, messages
 
+    one_shot = ending and args.command in _ONE_SHOT
+    if one_shot:
+        gc.disable()
     previous = errors.LANG
     errors.LANG = args.lang or messages.site_language(getattr(args, "site", None) or Path("."))
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
     except BuildFailed as failed:
         report_failure(failed)
-        return EXIT_CONTENT
+        code = EXIT_CONTENT
     except KeyboardInterrupt:
         print("newsgen: interrupted; the previous output is untouched", file=sys.stderr)
-        return 130
+        code = 130
     finally:
         errors.LANG = previous
+    if one_shot:
+        _leave(code)
+    return code
+
+
+def _leave(code: int) -> None:
+    """End the process now: output flushed, files closed by the command, no teardown."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def entry() -> None:
+    """The `newsgen` console command."""
+    sys.exit(main(ending=True))
 
 
 def report_failure(failed: BuildFailed) -> None:
@@ -72,4 +100,4 @@ def report_failure(failed: BuildFailed) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

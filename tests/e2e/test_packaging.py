@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -30,6 +31,22 @@ def test_python_m_newsgen_from_another_folder_uses_bundled_theme(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert (site / "public/thoi-su/tin-moi-nhat/index.html").is_file()
     assert (site / "public/assets/newsgen.css").is_file()
+
+
+def test_command_reports_through_a_pipe_and_exits_with_its_code(tmp_path: Path) -> None:
+    """The build command leaves without teardown: its summary and its errors still get out."""
+    site = _site(tmp_path / "site")
+    command = [sys.executable, "-m", "newsgen", "--lang", "en", "build", "--site", str(site)]
+    command += ["--now", "2025-05-01T00:00:00Z"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # a pipe buffers
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "built 1 articles" in done.stdout and "next scheduled change" in done.stdout
+    (site / "content/thoi-su/hong.md").write_text("---\ntitle: Thiếu ngày\n---\nNội dung.\n")
+    failed = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert failed.returncode == 1
+    assert "hong.md" in failed.stderr and "date" in failed.stderr
+    assert (site / "public/thoi-su/tin-moi-nhat/index.html").is_file()  # the last output stays
 
 
 @pytest.mark.slow
