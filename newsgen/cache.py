@@ -168,6 +168,7 @@ class BuildCache:
         self.reuse = reuse
         self._db: sqlite3.Connection | None = None
         self._terms: dict[str, bytes] = {}  # this build's new parses: digest -> pickled terms
+        self._last: tuple[str, tuple[dict[str, PageRecord], Any]] | None = None  # last_build()
         if folder is not None:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -317,30 +318,31 @@ class BuildCache:
 
     def pages(self, output: Path) -> dict[str, PageRecord]:
         """Return the records of the previous build into `output` (empty if it went elsewhere)."""
+        return self.last_build(output)[0]
+
+    def last_build(self, output: Path) -> tuple[dict[str, PageRecord], Any]:
+        """Return the records of the previous build into `output` and what it planned from
+        (pages.Recorded, or None), read once per build."""
         where = str(output.resolve())
         if self.reuse is not None and self.reuse.output == where and self.reuse.pages:
-            return self.reuse.pages
+            return self.reuse.pages, None
         if self.folder is None:
-            return {}
-        try:
-            with open(self.folder / _PAGES_FILE, "rb") as handle:
-                saved = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            return {}
-        if not isinstance(saved, dict) or saved.get("format") != FORMAT:
-            return {}
-        if saved.get("output") != where or saved.get("manifest") != _manifest_hash(output):
-            return {}  # records of another folder, or of another state of this one
-        pages = saved.get("pages")
-        return pages if isinstance(pages, dict) else {}
+            return {}, None
+        if self._last is None or self._last[0] != where:
+            self._last = (where, _read_pages(self.folder, output, where))
+        return self._last[1]
 
-    def store_pages(self, output: Path, pages: dict[str, PageRecord]) -> None:
-        """Remember this build's pages (atomically: a killed build leaves the old file).
+    def store_pages(
+        self, output: Path, pages: dict[str, PageRecord], planned: object = None
+    ) -> None:
+        """Remember this build's pages, and what they were planned from (atomically: a killed
+        build leaves the old file).
 
         A long-lived process keeps them in memory and writes them to the folder only for its
         first build and when it stops (`Reuse.flush`): pickling 24,000 records costs 40 ms a save.
         """
         where = str(output.resolve())
+        self._last = None
         if self.reuse is not None:
             later = bool(self.reuse.pages) and self.reuse.output == where
             self.reuse.pages = pages
@@ -349,7 +351,7 @@ class BuildCache:
                 self.reuse.unsaved = self.folder
                 return
         if self.folder is not None:
-            _write_pages(self.folder, output, pages)
+            _write_pages(self.folder, output, pages, planned)
 
     # -- the related index -------------------------------------------------------------------
 
@@ -396,10 +398,33 @@ def _manifest_hash(output: Path) -> str:
         return ""
 
 
-def _write_pages(folder: Path, output: Path, pages: dict[str, PageRecord]) -> None:
+def _read_pages(folder: Path, output: Path, where: str) -> tuple[dict[str, PageRecord], Any]:
+    """Load the page records of `output` and what they were planned from ({} if not its own)."""
+    try:
+        with open(folder / _PAGES_FILE, "rb") as handle:
+            saved = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return {}, None
+    if not isinstance(saved, dict) or saved.get("format") != FORMAT:
+        return {}, None
+    if saved.get("output") != where or saved.get("manifest") != _manifest_hash(output):
+        return {}, None  # records of another folder, or of another state of this one
+    pages = saved.get("pages")
+    return (pages, saved.get("planned")) if isinstance(pages, dict) else ({}, None)
+
+
+def _write_pages(
+    folder: Path, output: Path, pages: dict[str, PageRecord], planned: object = None
+) -> None:
     """Write the page records of `output` into the cache folder, atomically."""
     where = str(output.resolve())
-    saved = {"format": FORMAT, "output": where, "manifest": _manifest_hash(output), "pages": pages}
+    saved = {
+        "format": FORMAT,
+        "output": where,
+        "manifest": _manifest_hash(output),
+        "pages": pages,
+        "planned": planned,
+    }
     _write_atomically(folder / _PAGES_FILE, saved)
 
 

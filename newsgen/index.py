@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ class SiteIndex:
     ]  # ((year, month), articles), newest first
     next_change: dt.datetime | None  # the next embargo lift or expiry after `now`
     by_url: Mapping[str, int] = field(default_factory=dict)
+    shape: str = field(default="", compare=False)  # _Shape.token: equal tokens, equal shapes
     # views of this index made while planning pages, shared by every page that shows them
     memo: dict[tuple[str, int], Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -141,6 +143,9 @@ class _Shape:
     article_authors: tuple[tuple[int, ...], ...]
     months: tuple[tuple[tuple[int, int], tuple[int, ...]], ...]
     problems: tuple[Problem, ...]
+    # names this shape, kept with it in the cache: a build's page records note the token of
+    # the shape they were planned on (pages.Recorded), and a random one costs no hashing
+    token: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False)
 
 
 TermsLookup = Callable[[list[str]], Mapping[str, tuple[tuple[str, float], ...]]]
@@ -189,6 +194,7 @@ def build_index(
         months=shape.months,
         next_change=next_change(articles, options.now, options),
         by_url={u: i for i, u in enumerate(shape.urls)},
+        shape=shape.token,
     )
     if carry is not None:
         fits = not problems and len(docs) == len(ordered)

@@ -26,7 +26,7 @@ from .content import Image as ContentImage
 from .errors import BuildFailed, Problem
 from .index import Carry, Options, SiteIndex, build_index
 from .output import Staging, Written
-from .pages import Before, Page, Plan, output_path, plan_site
+from .pages import Before, Page, Plan, Recorded, output_path, plan_site
 from .progress import Silent
 from .render import make_environment, render_page, templates_digest
 from .request import BuildRequest, BuildResult
@@ -137,7 +137,8 @@ def _run(
     uses_clock = shortcut.templates_use_clock(config)
     env_key = _env_key(config, env, cache, uses_clock)
     before = _before(request, env_key)
-    plan = plan_site(index, config, request.now, before)
+    last = cache.last_build(request.output) if before is None and env_key is not None else None
+    plan = plan_site(index, config, request.now, before, last, env_key)
     pages = plan.pages
     problems += plan.problems
     clock.lap("plan")
@@ -553,7 +554,8 @@ def _write_all(
     finally:
         _WORKER.clear()
     if env_key is not None:
-        cache.store_pages(request.output, {w.rel: r for w, r in done if r is not None})
+        planned = Recorded.of(index, env_key, request.now) if request.reuse is None else None
+        cache.store_pages(request.output, {w.rel: r for w, r in done if r is not None}, planned)
     result.files = written
     result.written = sum(w.changed for w in written)
     result.unchanged = len(written) - result.written

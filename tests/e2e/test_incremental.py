@@ -477,3 +477,64 @@ def test_a_new_process_updates_the_last_builds_related_index(
     path.write_text(path.read_text(encoding="utf-8") + "\nThêm.\n", encoding="utf-8")
     _build(site_dir, output)  # a damaged file: ranked from scratch, the same lists
     _assert_same_as_cold(site_dir, output, tmp_path)
+
+
+def test_a_new_process_plans_from_the_last_builds_records_as_the_clock_moves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI rebuilds work out the dependencies of only the article pages an edit reaches (the
+    others take their keys from the records, which note what their build planned from), and
+    still equal a cold build: through body and lead edits, a new title, and an embargo lifting
+    between two builds (its badge goes from the article page)."""
+    from newsgen import pages as pages_module
+
+    files = _topics(25)
+    files["content/thoi-su/hen-gio.md"] = article(
+        "Bài hẹn giờ về giá điện", "2025-05-01 12:30", "Giá điện sắp tăng.", tags="[Giá Điện]"
+    )
+    config = "title: Báo Thử\nbase_url: https://bao.example/\nper_page: 4\n"
+    site_dir = write_site(tmp_path / "site", files, config)
+    output = tmp_path / "public"
+    planned: list[str] = []
+    original = pages_module._article_page
+
+    def counting(*args: object, **kwargs: object) -> object:
+        page = original(*args, **kwargs)  # type: ignore[arg-type]
+        if page.deps is not None:  # planned from its dependencies, not from the record
+            planned.append(page.url)
+        return page
+
+    def edit_body(site_dir: Path) -> None:
+        path = site_dir / "content/thoi-su/bai-7.md"
+        path.write_text(path.read_text(encoding="utf-8") + "\nMột câu mới.\n", encoding="utf-8")
+
+    def edit_lead(site_dir: Path) -> None:
+        path = site_dir / "content/thoi-su/bai-12.md"
+        text = path.read_text(encoding="utf-8").replace("Tin về", "Tin mới về", 1)
+        path.write_text(text, encoding="utf-8")
+
+    def retitle(site_dir: Path) -> None:  # under the same slug: the URL stays
+        path = site_dir / "content/thoi-su/bai-3.md"
+        text = path.read_text(encoding="utf-8")
+        text = text.replace('title: "Bài 3', 'slug: bai-3-ve-gia-vang\ntitle: "Tin 3', 1)
+        path.write_text(text, encoding="utf-8")
+
+    monkeypatch.setattr(pages_module, "_article_page", counting)
+    clock = NOW
+    options = {"drafts": True, "future": True}
+    for step, edit in enumerate((None, edit_body, edit_lead, retitle, edit_body)):
+        if edit is not None:
+            edit(site_dir)
+        planned.clear()
+        request = BuildRequest(config=load_config(site_dir), output=output, now=clock, jobs=1, **options)  # type: ignore[arg-type]
+        build(request)
+        if step == 0:
+            assert len(planned) == 26
+        else:  # the edited article's page and those whose lists show it or changed
+            assert planned and len(planned) < 26 / 2, (step, planned)
+        if step == 2:  # the embargo lifted since the last build: the article loses its badge
+            assert "/thoi-su/bai-hen-gio-ve-gia-dien/" in planned
+        cold = tmp_path / f"cold-{step}"
+        build(dataclasses.replace(request, output=cold, no_cache=True))
+        assert _tree(output) == _tree(cold)
+        clock += dt.timedelta(minutes=20)
