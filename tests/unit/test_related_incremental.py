@@ -238,6 +238,27 @@ def test_each_build_loads_the_last_ones_index_and_saves_its_own() -> None:
         assert {d.url: dict(d.terms) for d in again._docs} == {d.url: d.terms for d in docs}
 
 
+def test_a_loaded_index_unpacks_only_the_postings_an_edit_reaches() -> None:
+    """A rebuild loads every posting but an edit reaches a few: the rest stay packed as loaded,
+    and the state saved afterwards is the one a fresh index of the same articles saves."""
+    docs = list(corpus(150))
+    index = RelatedIndex(5, NARROW)
+    index.update(docs)
+    loaded = pickle.loads(pickle.dumps(index))
+    docs = [loaded.doc(d.url) or d for d in docs]
+    docs[40] = dataclasses.replace(docs[40], terms={**docs[40].terms, "bão": 3.0, "lũ": 2.0})
+    assert loaded.update(docs) == build_related(docs, 5, False, NARROW)
+    unpacked = len(dict.keys(loaded._postings))
+    assert 0 < unpacked < len(loaded._postings.packed()) / 2
+
+    def lists(state: dict[str, object]) -> dict[str, tuple[list[object], ...]]:
+        return {t: tuple(a.tolist() for a in post) for t, post in state["postings"].items()}  # type: ignore[attr-defined]
+
+    fresh = RelatedIndex(5, NARROW)
+    fresh.update(docs)
+    assert lists(loaded.__getstate__()) == lists(fresh.__getstate__())
+
+
 def test_saving_again_copies_the_loaded_terms_and_drops_stale_vocabulary() -> None:
     docs = list(corpus(60))
     index = RelatedIndex(3)
