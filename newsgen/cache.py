@@ -1,6 +1,6 @@
 """Build cache: parsed articles and rendered-page keys, so a rebuild redoes only what changed.
 
-Four stores live in the cache folder (default `<site>/.newsgen/cache/`):
+Five stores live in the cache folder (default `<site>/.newsgen/cache/`):
 - `articles.sqlite`: one row per parsed article, keyed by a hash of the source bytes, its path,
   newsgen's code and the config parts that affect parsing; each row also lists the image files
   the parse looked up, re-checked on every build (an image's existence is part of the result),
@@ -8,6 +8,9 @@ Four stores live in the cache folder (default `<site>/.newsgen/cache/`):
 - `pages.pickle`: for each output file, the hash of everything that produced it (templates,
   environment, exact page context) and the file's hash, size and inode in the output folder,
   so an unchanged page is hard-linked from the previous output without being rendered.
+- `articles.pickle`: a snapshot of the parsed articles' metadata, column by column, which a
+  new process loads in one go instead of a pickle per row; rewritten only once it lacks more
+  than a few dozen of the parses a build used (those are read from the table by key).
 - `related.pickle`: the related index of the last build, which the next build updates, and
   `shape.pickle`: its taxonomies, URLs and order, kept while no article's place changes.
 Modification times are never trusted. A `Reuse` object keeps both in memory between builds
@@ -41,6 +44,8 @@ _OLD_DBS = ("parsed.sqlite",)  # earlier layouts: removed when met
 _PAGES_FILE = "pages.pickle"
 _RELATED_FILE = "related.pickle"
 _SHAPE_FILE = "shape.pickle"
+_SNAPSHOT_FILE = "articles.pickle"
+_SNAPSHOT_LAG = 64  # parses a build used that the snapshot lacks before it is written again
 # config fields that only matter after parsing (everything else invalidates parsed articles)
 _NOT_PARSING = {"title", "description", "language", "theme", "per_page", "permalink"}
 _NOT_PARSING |= {"related_count", "feed_items", "paths"}
@@ -169,6 +174,8 @@ class BuildCache:
         self._db: sqlite3.Connection | None = None
         self._terms: dict[str, bytes] = {}  # this build's new parses: digest -> pickled terms
         self._last: tuple[str, tuple[dict[str, PageRecord], Any]] | None = None  # last_build()
+        self._snapshot: frozenset[str] | None = None  # the keys of the snapshot read, if any
+        self._present: set[str] | None = None  # the table's keys, when listed this build
         if folder is not None:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -203,6 +210,11 @@ class BuildCache:
         if self._db is None or len(found) == len(keys):
             return found
         missing = [k for k in keys if k not in found]
+        if self.reuse is None:  # a new process: most of the site from the snapshot
+            found.update(self._from_snapshot(missing))
+            missing = [k for k in missing if k not in found]
+            if not missing:
+                return found
         if len(missing) > _LOOKUPS:  # most of the site: one pass over the table
             wanted = set(missing)
             rows = self._db.execute("SELECT key, deps, parsed FROM parsed")
@@ -215,6 +227,59 @@ class BuildCache:
             query = f"SELECT key, deps, parsed FROM parsed WHERE key IN ({marks})"
             found.update((k, (pickle.loads(d), b)) for k, d, b in self._db.execute(query, batch))
         return found
+
+    def _from_snapshot(self, keys: list[str]) -> dict[str, tuple[Deps, Any]]:
+        """Return the parses of `keys` the snapshot holds (see _write_snapshot).
+
+        Loading 10,000 articles' metadata row by row from the table took 0.17-0.25 s (a pickle
+        each); the snapshot keeps them column by column and loads in 0.06 s.
+        """
+        from .content import _article, _parsed
+
+        if self.folder is None or self._db is None:
+            return {}
+        saved = _read_tagged(self.folder / _SNAPSHOT_FILE, "snapshot")
+        try:
+            known, deps, problems, columns = saved
+            rows = list(zip(*columns, strict=True))
+            entries = list(zip(known, deps, problems, rows, strict=True))
+        except (TypeError, ValueError):  # missing or damaged: the table has every parse
+            return {}
+        self._snapshot = frozenset(known)
+        assert self._db is not None
+        # a row of the table holds each article's body: a parse whose row went is parsed again
+        self._present = {row[0] for row in self._db.execute("SELECT key FROM parsed")}
+        wanted = self._present.intersection(keys)
+        return {
+            key: (dep, _parsed(_article(values), trouble))
+            for key, dep, trouble, values in entries
+            if key in wanted
+        }
+
+    def _write_snapshot(self, used: Mapping[str, tuple[Deps, Any]]) -> None:
+        """Keep every used parse's metadata in one pickle, column by column, for the next
+        process; written again only once it lacks more than _SNAPSHOT_LAG of them, so a
+        rebuild after an edit or two does not rewrite 8 MB (those come from the table).
+
+        Only articles whose body is in the table are kept (bodies are never in the snapshot).
+        """
+        if self.folder is None or self._db is None:
+            return
+        known = self._snapshot
+        if known is not None and sum(1 for key in used if key not in known) <= _SNAPSHOT_LAG:
+            return
+        kept = []
+        for key in sorted(used):
+            deps, parsed = used[key]
+            article = getattr(parsed, "article", None)
+            if article is not None and article.body_stored and not article.terms:
+                kept.append((key, deps, parsed.problems, article.__reduce__()[1][0]))
+        if not kept:
+            return
+        keys, deps, problems, rows = zip(*kept, strict=True)
+        snapshot = (keys, deps, problems, tuple(zip(*rows, strict=True)))
+        _write_tagged(self.folder / _SNAPSHOT_FILE, "snapshot", snapshot)
+        self._snapshot = frozenset(keys)
 
     def terms(self, digests: list[str]) -> dict[str, tuple[tuple[str, float], ...]]:
         """Return the term vectors of parsed articles (stored apart: most builds never read them).
@@ -288,6 +353,8 @@ class BuildCache:
             return
         with contextlib.suppress(sqlite3.Error):  # disk full, locked: the next build parses again
             self._write_parsed(fresh, used)
+        if self.reuse is None:
+            self._write_snapshot(used)
 
     def _write_parsed(
         self,
@@ -303,6 +370,9 @@ class BuildCache:
         known = self.reuse.stored if self.reuse is not None else None
         with self._db:
             self._insert(fresh)
+            if known is None and self._present is not None:  # listed by _from_snapshot
+                known = self._present
+                self._present = None
             if known is None:
                 known = {row[0] for row in self._db.execute("SELECT key FROM parsed")}
             else:

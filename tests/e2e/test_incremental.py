@@ -538,3 +538,51 @@ def test_a_new_process_plans_from_the_last_builds_records_as_the_clock_moves(
         build(dataclasses.replace(request, output=cold, no_cache=True))
         assert _tree(output) == _tree(cold)
         clock += dt.timedelta(minutes=20)
+
+
+def test_a_new_process_takes_articles_from_the_snapshot_and_the_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI rebuilds load the cached articles from one snapshot: an edit is parsed alone and does
+    not rewrite it, and an article put back as it was (its first parse's row dropped by the
+    build in between, still in the snapshot) is parsed again; each build equals a cold one."""
+    site_dir = write_site(tmp_path / "site", _articles())
+    output = tmp_path / "public"
+    _build(site_dir, output)
+    snapshot = site_dir / ".newsgen/cache/articles.pickle"
+    first = snapshot.stat()
+    parsed: list[str] = []
+    original = site_module.parse_article
+
+    def counting(source: object, *args: object) -> object:
+        parsed.append(getattr(source, "rel", ""))
+        return original(source, *args)  # type: ignore[arg-type]
+
+    from newsgen.cache import BuildCache
+
+    taken: list[int] = []
+    from_snapshot = BuildCache._from_snapshot
+
+    def snapshot_counting(self: BuildCache, keys: list[str]) -> object:
+        found = from_snapshot(self, keys)
+        taken.append(len(found))
+        return found
+
+    monkeypatch.setattr(site_module, "parse_article", counting)
+    monkeypatch.setattr(BuildCache, "_from_snapshot", snapshot_counting)
+    path = site_dir / "content/kinh-te/bai-0.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("người dân", "bà con"), encoding="utf-8")
+    _build(site_dir, output)
+    assert parsed == ["content/kinh-te/bai-0.md"]
+    assert taken == [5]  # the five others
+    assert snapshot.stat().st_ino == first.st_ino  # one edit leaves the snapshot as it is
+    _assert_same_as_cold(site_dir, output, tmp_path)
+    parsed.clear()
+    path.write_text(text, encoding="utf-8")
+    _build(site_dir, output)
+    assert parsed == ["content/kinh-te/bai-0.md"]
+    _assert_same_as_cold(site_dir, output, tmp_path)
+    assert "Giá điện tăng, người dân lo lắng 0." in (
+        output / "kinh-te/bai-so-0-ve-gia-dien/index.html"
+    ).read_text(encoding="utf-8")
