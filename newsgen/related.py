@@ -11,7 +11,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import chain
 from operator import mul
 from typing import Any, NamedTuple, Protocol
@@ -35,6 +35,18 @@ class RelatedDoc:
     enabled: bool = True
     # the article's digest: a new process knows an unchanged article without reading its terms
     digest: str = field(default="", compare=False)
+
+
+_DOC_FIELDS = tuple(f.name for f in fields(RelatedDoc))
+_new_tuple = tuple.__new__
+
+
+def _doc(*values: Any) -> RelatedDoc:
+    """Make a RelatedDoc from its field values without the frozen __init__ (a loaded index
+    makes 10,000: object.__setattr__ per field cost 0.02 s)."""
+    doc = object.__new__(RelatedDoc)
+    doc.__dict__.update(zip(_DOC_FIELDS, values, strict=True))
+    return doc
 
 
 class RelatedLink(NamedTuple):
@@ -515,8 +527,8 @@ class RelatedIndex:
     def _links(self, i: int, chosen: _Chosen, explain: bool = False) -> tuple[RelatedLink, ...]:
         """Turn chosen article numbers into links (with reasons for `newsgen related`)."""
         urls, p = self._urls, self.params
-        if not explain:
-            return tuple([RelatedLink(urls[j], s) for j, s, _ in chosen])
+        if not explain:  # tuple.__new__: RelatedLink() costs a Python call per link
+            return tuple([_new_tuple(RelatedLink, (urls[j], s, ())) for j, s, _ in chosen])
         return tuple([RelatedLink(urls[j], s, _reasons(self, i, j, pin, p)) for j, s, pin in chosen])
 
     # --- incremental update -------------------------------------------------------------
@@ -951,7 +963,7 @@ class RelatedIndex:
         pack = self._pack = _TermPack(*state["pack"])
         self._set_docs(
             [
-                RelatedDoc(url, _PackedTerms(pack, k), tags, cat, date, pins, exclude, on, digest)
+                _doc(url, _PackedTerms(pack, k), tags, cat, date, pins, exclude, on, digest)
                 for k, (url, tags, cat, date, pins, exclude, on, digest) in enumerate(
                     zip(*state["docs"], strict=True)
                 )
@@ -1152,9 +1164,10 @@ class _TermPack:
 
     def decode(self, flat: array[int], ends: array[int]) -> list[tuple[str, ...]]:
         """Turn encode()'s numbers back into rows of terms."""
-        vocab, rows, start = self.vocab, [], 0
+        words = list(map(self.vocab.__getitem__, flat))  # in C, then cut into rows
+        rows, start = [], 0
         for end in ends:
-            rows.append(tuple(map(vocab.__getitem__, flat[start:end])))
+            rows.append(tuple(words[start:end]))
             start = end
         return rows
 
