@@ -80,8 +80,10 @@ def file_names(name: str, width: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*names, f"{stem}-thumb{ext}", f"{stem}-og.jpg")))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def resized(name: str) -> bool:
-    """Tell whether an image of this name gets variants (JPEG, PNG, WebP)."""
+    """Tell whether an image of this name gets variants (JPEG, PNG, WebP); memoised, as a
+    preview's save asks it of every photo of the site."""
     return posixpath.splitext(name)[1].lower() in RESIZED
 
 

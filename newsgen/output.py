@@ -235,7 +235,7 @@ class Staging:
 
     def finish(self, written: list[Written]) -> None:
         """Remove what the new output no longer has, write the manifest and swap it into place."""
-        files = {w.rel: w.sha256 for w in sorted(written, key=lambda w: w.rel)}
+        files = {w.rel: w.sha256 for w in written}  # the manifest sorts: 54,000 files, 40 ms
         manifest = manifest_bytes(files)
         self._prune({*files, MANIFEST})
         self.write(MANIFEST, manifest)  # the spare is clean again: its manifest describes it

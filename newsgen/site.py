@@ -14,6 +14,7 @@ import pickle
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import attrgetter
 from pathlib import Path
 
 from . import bodies, libc, markup, preview_search, search, shortcut
@@ -546,8 +547,9 @@ def _write_all(
             written += [w for w, _ in bundle]
             done += [(w, r) for w, r in bundle if r is not None]
         staging.finish(written)
+        kept_records = {w.rel: r for w, r in done if r is not None}
         if request.reuse is not None:  # its next build but one updates this very folder
-            staging.remember_inodes({w.rel: r.inode for w, r in done if r is not None})
+            staging.remember_inodes({rel: r.inode for rel, r in kept_records.items()})
     except BaseException:
         staging.abort()
         raise
@@ -555,9 +557,9 @@ def _write_all(
         _WORKER.clear()
     if env_key is not None:
         planned = Recorded.of(index, env_key, request.now) if request.reuse is None else None
-        cache.store_pages(request.output, {w.rel: r for w, r in done if r is not None}, planned)
+        cache.store_pages(request.output, kept_records, planned)
     result.files = written
-    result.written = sum(w.changed for w in written)
+    result.written = sum(map(attrgetter("changed"), written))
     result.unchanged = len(written) - result.written
 
 
@@ -829,7 +831,7 @@ def _copy_assets(
     if memo is not None:  # the photos of this build only
         memo.clear()
         memo.update(remembered)
-    return sorted(written, key=lambda w: w.rel), records
+    return sorted(written, key=attrgetter("rel")), records
 
 
 def _shared_photo(
