@@ -14,14 +14,24 @@ from urllib.parse import unquote, urlsplit
 import markdown
 import nh3
 from markdown import treeprocessors, util
+from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from .errors import NewsgenError
 
 _DANGEROUS_SCHEMES = ("javascript", "vbscript", "data")
-_EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
-# Markdown's tables would otherwise write style="text-align: ..." from the content
-_EXTENSION_CONFIGS = {"tables": {"use_align_attribute": True}}
+
+
+def _extensions() -> list[Extension]:
+    """Tables, fenced code and sane lists, as objects: by name, Markdown looks every name up
+    among the installed packages' entry points (0.04 s for each process that parses)."""
+    from markdown.extensions.fenced_code import FencedCodeExtension
+    from markdown.extensions.sane_lists import SaneListExtension
+    from markdown.extensions.tables import TableExtension
+
+    # tables would otherwise write style="text-align: ..." from the content
+    return [TableExtension(use_align_attribute=True), FencedCodeExtension(), SaneListExtension()]
+
 _URL_ATTRIBUTES = ("href", "src", "srcset", "action", "formaction", "poster", "cite", "background")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 
@@ -514,9 +524,7 @@ class BodyRenderer:
     def __init__(self, raw_html: str = "escape") -> None:
         self.state = _State()
         self.raw_html = raw_html
-        self.md = markdown.Markdown(
-            extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html"
-        )
+        self.md = markdown.Markdown(extensions=_extensions(), output_format="html")
         if raw_html == "escape":
             self.md.preprocessors.deregister("html_block")
             self.md.inlinePatterns.deregister("html")

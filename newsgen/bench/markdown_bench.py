@@ -23,7 +23,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from newsgen.bench.corpus import article
-from newsgen.markup import _EXTENSION_CONFIGS, _EXTENSIONS, BodyRenderer
+from newsgen.markup import BodyRenderer, _extensions
 
 Engine = Callable[[str], str]
 _COUNTED = ("figure", "figcaption", "h2", "li", "a", "strong")
@@ -54,7 +54,7 @@ def python_markdown_engine() -> Engine:
     its own inline stage, which newsgen replaces with one that skips text without markup."""
     import markdown
 
-    md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
+    md = markdown.Markdown(extensions=_extensions())
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
 
