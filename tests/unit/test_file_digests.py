@@ -120,3 +120,29 @@ def test_silence_vouches_only_for_the_bytes_this_process_hashed(tmp_path: Path, 
     assert silent.vouches(path, _sha(b"photo"))
     assert not silent.vouches(path, _sha(b"the photo before the preview started"))
     assert not silent.vouches(str(tmp_path / "never-hashed.jpg"), _sha(b"photo"))
+
+
+def test_read_file_reads_every_byte_whatever_the_size(tmp_path: Path) -> None:
+    """Sources are read with plain system calls: empty, small and multi-megabyte files whole."""
+    from newsgen.sources import read_file
+
+    for size in (0, 1, 4097, (1 << 20) + 3, 3 << 20):
+        path = tmp_path / f"f{size}"
+        data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+        path.write_bytes(data)
+        assert read_file(path) == data
+
+
+def test_read_file_reads_on_past_a_size_that_grew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that grew after its size was taken is read to its end, not cut at that size."""
+    from types import SimpleNamespace
+
+    from newsgen.sources import read_file
+
+    path = tmp_path / "growing.md"
+    data = b"a" * ((1 << 20) * 2 + 5)
+    path.write_bytes(data)
+    monkeypatch.setattr(sources.os, "fstat", lambda fd: SimpleNamespace(st_size=10))
+    assert read_file(path) == data
