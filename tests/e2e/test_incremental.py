@@ -59,6 +59,12 @@ def _assert_same_as_cold(site_dir: Path, output: Path, tmp_path: Path) -> None:
     assert different == []
 
 
+def _assert_same_as_cold_request(request: BuildRequest, cold: Path, **uncached: object) -> None:
+    """Build a request again into a fresh folder without what it reuses, and compare."""
+    build(dataclasses.replace(request, output=cold, **uncached))  # type: ignore[arg-type]
+    assert _tree(request.output) == _tree(cold)
+
+
 WORDS = ["giá điện", "bão số 3", "trí tuệ nhân tạo", "giá vàng", "học sinh"]
 
 
@@ -76,16 +82,23 @@ def _topics(n: int) -> dict[str, str | bytes]:
     return files
 
 
+def _append(path: Path, line: str) -> None:
+    """Add a line at the end of an article's body."""
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    """Change the first occurrence of some text in a file."""
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
 def _edit_body(site_dir: Path) -> None:
-    path = site_dir / "content/kinh-te/bai-0.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\nThêm một câu mới.\n", encoding="utf-8")
+    _append(site_dir / "content/kinh-te/bai-0.md", "Thêm một câu mới.")
 
 
 def _edit_lead(site_dir: Path) -> None:
     """The first paragraph is the sapo every listing shows: URL and title stay, lists change."""
-    path = site_dir / "content/kinh-te/bai-0.md"
-    text = path.read_text(encoding="utf-8").replace("Đoạn mở đầu", "Đoạn mở đầu đã sửa")
-    path.write_text(text, encoding="utf-8")
+    _replace(site_dir / "content/kinh-te/bai-0.md", "Đoạn mở đầu", "Đoạn mở đầu đã sửa")
 
 
 def _retitle(site_dir: Path) -> None:
@@ -401,9 +414,7 @@ def test_preview_plans_from_its_last_plan_as_the_clock_moves(
             everything = len(planned)
         elif step != 2:  # planned from the last plan: only the listings showing the edited article
             assert 0 < len(planned) < everything / 2
-        cold = tmp_path / f"cold-{step}"
-        build(dataclasses.replace(request, output=cold, reuse=None))
-        assert _tree(output) == _tree(cold)
+        _assert_same_as_cold_request(request, tmp_path / f"cold-{step}", reuse=None)
         clock += dt.timedelta(minutes=20)
 
 
@@ -505,19 +516,14 @@ def test_a_new_process_plans_from_the_last_builds_records_as_the_clock_moves(
         return page
 
     def edit_body(site_dir: Path) -> None:
-        path = site_dir / "content/thoi-su/bai-7.md"
-        path.write_text(path.read_text(encoding="utf-8") + "\nMột câu mới.\n", encoding="utf-8")
+        _append(site_dir / "content/thoi-su/bai-7.md", "Một câu mới.")
 
     def edit_lead(site_dir: Path) -> None:
-        path = site_dir / "content/thoi-su/bai-12.md"
-        text = path.read_text(encoding="utf-8").replace("Tin về", "Tin mới về", 1)
-        path.write_text(text, encoding="utf-8")
+        _replace(site_dir / "content/thoi-su/bai-12.md", "Tin về", "Tin mới về")
 
     def retitle(site_dir: Path) -> None:  # under the same slug: the URL stays
-        path = site_dir / "content/thoi-su/bai-3.md"
-        text = path.read_text(encoding="utf-8")
-        text = text.replace('title: "Bài 3', 'slug: bai-3-ve-gia-vang\ntitle: "Tin 3', 1)
-        path.write_text(text, encoding="utf-8")
+        slugged = 'slug: bai-3-ve-gia-vang\ntitle: "Tin 3'
+        _replace(site_dir / "content/thoi-su/bai-3.md", 'title: "Bài 3', slugged)
 
     monkeypatch.setattr(pages_module, "_article_page", counting)
     clock = NOW
@@ -534,9 +540,7 @@ def test_a_new_process_plans_from_the_last_builds_records_as_the_clock_moves(
             assert planned and len(planned) < 26 / 2, (step, planned)
         if step == 2:  # the embargo lifted since the last build: the article loses its badge
             assert "/thoi-su/bai-hen-gio-ve-gia-dien/" in planned
-        cold = tmp_path / f"cold-{step}"
-        build(dataclasses.replace(request, output=cold, no_cache=True))
-        assert _tree(output) == _tree(cold)
+        _assert_same_as_cold_request(request, tmp_path / f"cold-{step}", no_cache=True)
         clock += dt.timedelta(minutes=20)
 
 
