@@ -61,6 +61,7 @@ def main(argv: Sequence[str] | None = None, ending: bool = False) -> int:
     one_shot = ending and args.command in _ONE_SHOT
     if one_shot:
         gc.disable()
+        args.ending = True  # the command may leave what it made for the exit (request.leave)
     previous = errors.LANG
     errors.LANG = args.lang or messages.site_language(getattr(args, "site", None) or Path("."))
     try:

@@ -42,6 +42,7 @@ class BuildRequest:
     # published photo sizes, keyed by the photo's bytes: None keeps them in <cache>/images; the
     # preview shares the site's, so its first start does not make 10,000 photos' sizes again
     images_dir: Path | None = None
+    ending: bool = False  # the process exits after this build (`newsgen build`): see leave()
 
     @property
     def cache_folder(self) -> Path | None:
@@ -90,3 +91,14 @@ def build_time(now: str | None = None) -> dt.datetime:
     if epoch:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+_LEFT: list[object] = []  # what ending builds made, never freed (the process exits)
+
+
+def leave(request: BuildRequest, *made: object) -> None:
+    """Keep what a build made until the process exits, if it is about to (`request.ending`):
+    freeing a parsed site object by object as the build returns takes 0.05-0.1 s at 10,000
+    articles, for memory the system takes back at once."""
+    if request.ending:
+        _LEFT.append(made)

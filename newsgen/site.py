@@ -30,7 +30,7 @@ from .output import Staging, Written
 from .pages import Before, Page, Plan, Recorded, output_path, plan_site
 from .progress import Silent
 from .render import make_environment, render_page, templates_digest
-from .request import BuildRequest, BuildResult
+from .request import BuildRequest, BuildResult, leave
 from .sources import FileDigests, Source
 from .views import Link
 
@@ -156,6 +156,7 @@ def _run(
     finally:
         progress.finish()
     _remember(request, index, env_key, plan)
+    leave(request, articles, plan, pages)
     clock.lap("write")
     if folder is None:
         return  # nowhere to keep the record of this build

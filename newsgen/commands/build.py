@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from .. import shortcut
     from ..config import load_config
     from ..progress import Progress
-    from ..request import BuildRequest, build_time
+    from ..request import BuildRequest, build_time, leave
 
     overrides = {"base_url": args.base_url} if args.base_url else {}
     config = load_config(args.site, overrides)
@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         no_cache=args.no_cache,
         search=not args.no_search,
         progress=Progress(sys.stderr),
+        ending=getattr(args, "ending", False),
     )
     # the parsing and rendering stages are imported only when there is something to build
     reading = shortcut.read(request)
@@ -79,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         from ..site import build
 
         result = build(request, reading)
+    leave(request, result, reading)
     for warning in result.warnings:
         print(warning.format(), file=sys.stderr)
     seconds = sum(result.timings.values())
