@@ -92,17 +92,19 @@ DEFAULT_PARAMS = Params()
 _Posting = tuple[list[int], list[float], list[int]]
 
 
+_Chosen = tuple[tuple[int, float, bool], ...]  # (article, score, pinned) in list order
+# (score, article) of the best candidate left off a list, or a key ranking no lower than it;
+# None when every candidate is on the list
+_Runner = tuple[float, int] | None
+_NO_FLOOR = (-math.inf, "")
+
+
 class _Rows(Protocol):
     """Per-article rows: a list, or rows made on demand (_LoadedRefs)."""
 
     def __getitem__(self, i: int, /) -> list[_Posting]: ...
 
     def __setitem__(self, i: int, row: list[_Posting], /) -> None: ...
-_Chosen = tuple[tuple[int, float, bool], ...]  # (article, score, pinned) in list order
-# (score, article) of the best candidate left off a list, or a key ranking no lower than it;
-# None when every candidate is on the list
-_Runner = tuple[float, int] | None
-_NO_FLOOR = (-math.inf, "")
 
 
 def _df(docs: Sequence[RelatedDoc]) -> tuple[Counter[str], Counter[str]]:
@@ -1048,9 +1050,9 @@ class _LoadedPostings(dict[str, _Posting]):
         else:
             del self._packed[term]
 
-    def packed(self) -> dict[str, tuple[array[Any], array[Any], array[Any]]]:
-        """Return the postings still as loaded (never touched)."""
-        return dict(self._packed)
+    def packed(self) -> Mapping[str, tuple[array[Any], array[Any], array[Any]]]:
+        """Return the postings still as loaded (never touched), to read."""
+        return self._packed
 
 
 class _LoadedRefs:
