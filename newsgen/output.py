@@ -119,6 +119,8 @@ class Staging:
             self._files, dirs, self._walked = frozenset(), frozenset(), False
         self._dirs = frozenset(dirs)
         self._made = set(dirs) | {""}
+        # file -> its inode, for kept files found by their bytes instead of their inode
+        self.recognised: dict[str, int] = {}
 
     def write(self, rel: str, data: bytes) -> Written:
         """Write a file, sharing the previous output's copy (same inode) when the bytes are the same."""
@@ -137,7 +139,12 @@ class Staging:
         return self._inodes is not None and self._inodes.get(rel) == inode
 
     def keep(self, rel: str, sha256: str, size: int, inode: int) -> Written | None:
-        """Share the previous output's file if it is still the one recorded (same inode, size)."""
+        """Share the previous output's file if it is still the one recorded (same inode, size).
+
+        A file of the recorded size under another inode (an output restored by a CI runner's
+        cache, or copied) is kept if its bytes hash as recorded; its inode is then noted in
+        `recognised` for the caller's record.
+        """
         if self._inodes is not None and self._inodes.get(rel) == inode:
             # a private spare that already shares the file; its paths were checked (safe_rel)
             # when this process wrote them, so `rel` needs no check again
@@ -157,8 +164,12 @@ class Staging:
             info = os.lstat(f"{self.output}/{rel}")
         except OSError:
             return None
-        if info.st_ino != inode or info.st_size != size or not stat.S_ISREG(info.st_mode):
+        if info.st_size != size or not stat.S_ISREG(info.st_mode):
             return None
+        if info.st_ino != inode:
+            if _file_sha256(f"{self.output}/{rel}") != sha256:
+                return None
+            self.recognised[rel] = info.st_ino
         self._link(rel, info)
         return Written(rel, sha256, False)
 
@@ -377,6 +388,15 @@ def _walk(root: Path) -> tuple[set[str], set[str]]:
                 else:
                     files.add(path)
     return files, dirs
+
+
+def _file_sha256(path: str) -> str:
+    """Hash a file's bytes ("" when it cannot be read)."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return ""
 
 
 def ancestors(rels: Iterable[str]) -> set[str]:

@@ -396,13 +396,26 @@ def _keep_known(
         key = _page_key(env_key, page)
         record = old.get(page.output) if key is not None else None
         if record is not None and record.key == key:
-            kept = staging.keep(page.output, record.sha256, record.size, record.inode)
+            kept = _kept(staging, page.output, record)
             if kept is not None:
-                done[i] = (kept, record)
+                done[i] = kept
                 continue
         todo.append(i)
         keys.append(key)
     return done, todo, keys
+
+
+def _kept(staging: Staging, rel: str, record: PageRecord) -> Done | None:
+    """Keep a file of the last output as recorded; its record follows it to a new inode when
+    the output was restored or copied (the file was then recognised by its bytes)."""
+    kept = staging.keep(rel, record.sha256, record.size, record.inode)
+    if kept is None:
+        return None
+    if staging.recognised:
+        inode = staging.recognised.pop(rel, None)
+        if inode is not None:
+            return kept, dataclasses.replace(record, inode=inode)
+    return kept, record
 
 
 def _render_chunk(bounds: tuple[int, int]) -> list[Done]:
@@ -651,11 +664,10 @@ def _kept_files(
         return None
     out: list[Done] = []
     for rel in rels:
-        record = old[rel]
-        kept = staging.keep(rel, record.sha256, record.size, record.inode)
+        kept = _kept(staging, rel, old[rel])
         if kept is None:
             return None  # changed behind our back: index the shard again
-        out.append((kept, record))
+        out.append(kept)
     return out
 
 
@@ -747,9 +759,9 @@ def _keep_file(
     """Carry a file of the previous output over: linked if its record holds, else read again."""
     record = old.get(rel)
     if record is not None:
-        kept = staging.keep(rel, record.sha256, record.size, record.inode)
+        kept = _kept(staging, rel, record)
         if kept is not None:
-            return kept, record
+            return kept
     done = staging.write(rel, path.read_bytes())
     size, inode = staging.inode(done.rel)
     return done, PageRecord(_UNKNOWN_SEARCH_KEY, done.sha256, size, inode)
@@ -864,10 +876,10 @@ def _kept_image(
         record = old.get(rel)
         if record is None or record.key != key:
             return None
-        kept = staging.keep(rel, record.sha256, record.size, record.inode)
+        kept = _kept(staging, rel, record)
         if kept is None:
             return None
-        out.append((kept, record))
+        out.append(kept)
     return out
 
 

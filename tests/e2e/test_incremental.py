@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from newsgen import output as output_module
 from newsgen import site as site_module
 from newsgen.cache import Reuse
 from newsgen.config import load_config
 from newsgen.errors import BuildFailed
+from newsgen.pages import Page
 from newsgen.request import BuildRequest, BuildResult
 from newsgen.site import build
 from tests.conftest import REPO, article, jpeg, write_site
@@ -590,3 +592,87 @@ def test_a_new_process_takes_articles_from_the_snapshot_and_the_table(
     assert "Giá điện tăng, người dân lo lắng 0." in (
         output / "kinh-te/bai-so-0-ve-gia-dien/index.html"
     ).read_text(encoding="utf-8")
+
+
+def _restore_as_ci_does(output: Path) -> None:
+    """Put a copy of an output folder in its place, as a CI runner restores it from its cache:
+    the same bytes under new inodes, and no spare beside it (the spare is not cached)."""
+    copy = output.with_name(output.name + "-restored")
+    shutil.copytree(output, copy)
+    shutil.rmtree(output)
+    for spare in output.parent.glob(f".{output.name}.newsgen-*"):
+        shutil.rmtree(spare)
+    copy.rename(output)
+
+
+def _rendering(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Note the URL of every page rendered from now on."""
+    rendered: list[str] = []
+    real = site_module.render_page
+
+    def noting(env: object, page: Page) -> bytes:
+        rendered.append(page.url)
+        return real(env, page)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site_module, "render_page", noting)
+    return rendered
+
+
+def test_an_output_restored_by_a_ci_cache_is_kept_by_its_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CI runner that caches public/ with .newsgen/ renders what a local rebuild renders."""
+    local, restored = tmp_path / "local", tmp_path / "ci"
+    rendered = _rendering(monkeypatch)
+    for folder in (local, restored):
+        write_site(folder, _articles())
+        _build(folder, folder / "public")
+    every = len(rendered) // 2
+    rendered.clear()
+    _restore_as_ci_does(restored / "public")
+    for folder in (local, restored):
+        _edit_body(folder)
+        _build(folder, folder / "public")
+    half = len(rendered) // 2
+    assert rendered[:half] == rendered[half:]  # the same pages, in the same order
+    assert "/kinh-te/bai-so-0-ve-gia-dien/" in rendered[half:]
+    assert half < every
+    _assert_same_as_cold(restored, restored / "public", tmp_path)
+
+
+def test_the_records_follow_a_restored_output_to_its_new_inodes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After one build has recognised the restored files by their bytes, the next one keeps
+    them by their inodes again, without reading them."""
+    site_dir = write_site(tmp_path / "site", _articles())
+    output = tmp_path / "public"
+    _build(site_dir, output)
+    _restore_as_ci_does(output)
+    _edit_body(site_dir)
+    _build(site_dir, output)
+
+    def no_hashing(path: str) -> str:
+        raise AssertionError(f"{path} was read to be recognised again")
+
+    monkeypatch.setattr(output_module, "_file_sha256", no_hashing)
+    _append(site_dir / "content/kinh-te/bai-0.md", "Và thêm một câu nữa.")
+    result = _build(site_dir, output)
+    assert 0 < result.written < len(result.files) // 2
+
+
+def test_a_restored_file_with_other_bytes_of_the_same_size_is_rendered_again(
+    tmp_path: Path,
+) -> None:
+    site_dir = write_site(tmp_path / "site", _articles())
+    output = tmp_path / "public"
+    _build(site_dir, output)
+    _restore_as_ci_does(output)
+    page = output / "thoi-su/bai-so-1-ve-gia-dien/index.html"
+    data = page.read_bytes()
+    page.write_bytes(data.replace(b"<title>", b"<TITLE>"))
+    assert page.stat().st_size == len(data)
+    result = _build(site_dir, output)  # nothing changed but the output folder
+    assert result.written == 1
+    assert page.read_bytes() == data
+    _assert_same_as_cold(site_dir, output, tmp_path)
