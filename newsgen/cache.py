@@ -49,6 +49,8 @@ _SNAPSHOT_LAG = 64  # parses a build used that the snapshot lacks before it is w
 # config fields that only matter after parsing (everything else invalidates parsed articles)
 _NOT_PARSING = {"title", "description", "language", "theme", "per_page", "permalink"}
 _NOT_PARSING |= {"related_count", "feed_items", "paths"}
+# nor where the site lies: a parse that holds a path (an image's) is checked again (deps_hold)
+_NOT_PARSING |= {"site_dir"}
 _LOOKUPS = 2000  # more missing articles than this are read in one pass over the table
 _FRONT_IMAGE = re.compile(r"^image:\s*(.+?)\s*$", re.M)
 
@@ -399,7 +401,7 @@ class BuildCache:
         if self.folder is None:
             return {}, None
         if self._last is None or self._last[0] != where:
-            self._last = (where, _read_pages(self.folder, output, where))
+            self._last = (where, _read_pages(self.folder, output))
         return self._last[1]
 
     def store_pages(
@@ -468,7 +470,7 @@ def _manifest_hash(output: Path) -> str:
         return ""
 
 
-def _read_pages(folder: Path, output: Path, where: str) -> tuple[dict[str, PageRecord], Any]:
+def _read_pages(folder: Path, output: Path) -> tuple[dict[str, PageRecord], Any]:
     """Load the page records of `output` and what they were planned from ({} if not its own)."""
     try:
         with open(folder / _PAGES_FILE, "rb") as handle:
@@ -477,8 +479,11 @@ def _read_pages(folder: Path, output: Path, where: str) -> tuple[dict[str, PageR
         return {}, None
     if not isinstance(saved, dict) or saved.get("format") != FORMAT:
         return {}, None
-    if saved.get("output") != where or saved.get("manifest") != _manifest_hash(output):
-        return {}, None  # records of another folder, or of another state of this one
+    manifest = _manifest_hash(output)
+    if not manifest or saved.get("manifest") != manifest:
+        return {}, None  # records of another output, or of another state of this one
+    # The same manifest in another folder (the site moved, or a CI runner checked it out
+    # elsewhere): the same bytes, which Staging.keep recognises by their hash.
     pages = saved.get("pages")
     return (pages, saved.get("planned")) if isinstance(pages, dict) else ({}, None)
 

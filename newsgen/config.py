@@ -69,6 +69,15 @@ class SiteConfig:
         """Return the folder holding the articles."""
         return self.site_dir / "content"
 
+    @cached_property
+    def settings(self) -> str:
+        """Describe the configuration but not where the site lies: what cache keys take from it,
+        so that a site checked out in another folder (another CI runner's) keeps its cache."""
+        values = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name != "site_dir"
+        )
+        return f"SiteConfig({values})"
+
 
 # key -> (dataclass field, accepted types, type name for messages)
 _SCHEMA: dict[str, tuple[str, tuple[type, ...], str]] = {

@@ -261,7 +261,7 @@ def _shape_of(published: list[Article], config: SiteConfig, carry: Carry | None)
     if carry is None:
         return _make_shape(published, config)
     key = (
-        config,
+        config.settings,
         [(a.rel, a.date, a.category, a.tags, a.authors, a.slug) for a in published],
     )
     if carry.shape is None or carry.shape[0] != key or carry.shape[1].problems:

@@ -489,7 +489,7 @@ def _env_key(config: SiteConfig, env: object, cache: BuildCache, uses_clock: boo
     except Exception:  # a global that cannot be hashed: no page reuse this build
         return None
     digest = hashlib.sha256(f"{cachelib.code_digest()}\0{templates_digest(config)}\0".encode())
-    digest.update(repr(config).encode() + b"\0" + values)
+    digest.update(config.settings.encode() + b"\0" + values)
     return digest.digest()
 
 

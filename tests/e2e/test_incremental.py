@@ -18,6 +18,7 @@ from newsgen.errors import BuildFailed
 from newsgen.pages import Page
 from newsgen.request import BuildRequest, BuildResult
 from newsgen.site import build
+from newsgen.sources import Source
 from tests.conftest import REPO, article, jpeg, write_site
 
 NOW = dt.datetime(2025, 5, 1, 5, 0, tzinfo=dt.UTC)
@@ -676,3 +677,46 @@ def test_a_restored_file_with_other_bytes_of_the_same_size_is_rendered_again(
     assert result.written == 1
     assert page.read_bytes() == data
     _assert_same_as_cold(site_dir, output, tmp_path)
+
+
+def _parsing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Note the path of every article parsed from now on."""
+    parsed: list[str] = []
+    real = site_module.parse_article
+
+    def noting(source: Source, *args: object) -> object:
+        parsed.append(source.rel)
+        return real(source, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site_module, "parse_article", noting)
+    return parsed
+
+
+def test_a_site_checked_out_in_another_folder_keeps_its_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another CI runner's folder: the same cache and output (copied: new inodes) elsewhere
+    parse and render what a rebuild in the first folder does, photos included."""
+    files = _articles()
+    files["content/kinh-te/anh.jpg"] = jpeg(40, 30)
+    _replace_in(files, "content/kinh-te/bai-2.md", "Đoạn mở đầu", "![Ảnh](anh.jpg)\n\nĐoạn mở đầu")
+    local, moved = tmp_path / "runner-1" / "site", tmp_path / "runner-2" / "site"
+    write_site(local, files)
+    _build(local, local / "public")
+    shutil.copytree(local, moved)  # the cache folder and the output, as new files
+    parsed, rendered = _parsing(monkeypatch), _rendering(monkeypatch)
+    for folder in (local, moved):
+        _edit_body(folder)
+        _build(folder, folder / "public")
+    assert parsed[: len(parsed) // 2] == ["content/kinh-te/bai-0.md"]
+    # the article with a photo holds the photo's path: checked again, and parsed again there
+    assert parsed[len(parsed) // 2 :] == ["content/kinh-te/bai-0.md", "content/kinh-te/bai-2.md"]
+    assert rendered[: len(rendered) // 2] == rendered[len(rendered) // 2 :]
+    _assert_same_as_cold(moved, moved / "public", tmp_path)
+
+
+def _replace_in(files: dict[str, str | bytes], rel: str, old: str, new: str) -> None:
+    """Change the text of one file of a site about to be written."""
+    text = files[rel]
+    assert isinstance(text, str) and old in text
+    files[rel] = text.replace(old, new, 1)

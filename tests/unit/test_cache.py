@@ -126,12 +126,20 @@ def test_term_vectors_are_stored_apart_and_read_by_article_digest(tmp_path: Path
     store.close()
 
 
-def test_page_records_belong_to_one_output_folder(tmp_path: Path) -> None:
+def test_page_records_belong_to_one_state_of_the_output_wherever_it_lies(tmp_path: Path) -> None:
+    """The same manifest in another folder (a CI runner's copy) is the same bytes; another
+    manifest, or none, is another output."""
+    for name, files in (("public", "a"), ("copy", "a"), ("other", "b")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "manifest.json").write_text(f'{{"files": {{"index.html": "{files}"}}}}')
+    (tmp_path / "empty").mkdir()
     store = cache.BuildCache(tmp_path / "c")
     record = cache.PageRecord(b"k", "ab", 3, 7)
     store.store_pages(tmp_path / "public", {"index.html": record})
     assert store.pages(tmp_path / "public") == {"index.html": record}
-    assert store.pages(tmp_path / "elsewhere") == {}
+    assert store.pages(tmp_path / "copy") == {"index.html": record}
+    assert store.pages(tmp_path / "other") == {}
+    assert store.pages(tmp_path / "empty") == {}
     (tmp_path / "c" / "pages.pickle").write_bytes(b"not a pickle")
     assert store.pages(tmp_path / "public") == {}
 
@@ -151,6 +159,8 @@ def test_page_records_hold_only_for_the_output_state_they_describe(tmp_path: Pat
 
 def test_a_long_lived_process_writes_page_records_when_it_stops(tmp_path: Path) -> None:
     public = tmp_path / "public"
+    public.mkdir()
+    (public / "manifest.json").write_text('{"files": {"index.html": "ab"}}\n')
     reuse = Reuse()
     first, second = cache.PageRecord(b"1", "ab", 3, 7), cache.PageRecord(b"2", "cd", 3, 8)
     cache.BuildCache(tmp_path / "c", reuse).store_pages(public, {"index.html": first})
