@@ -132,7 +132,8 @@ def _run(
         libc.release_free_memory()  # before the render workers fork: 512 -> 455 MB at 10,000
     clock.lap("index")
     progress.stage("plan", 0)
-    nav = tuple(Link(t.name, t.url, len(t.articles)) for t in index.categories)
+    # no article counts: a new article would change every page (counts are on the terms pages)
+    nav = tuple(Link(t.name, t.url) for t in index.categories)
     compiled = cache.folder / "templates" if cache.folder is not None else None
     env = make_environment(config, request.now, nav, compiled)
     uses_clock = shortcut.templates_use_clock(config)

@@ -125,13 +125,17 @@ def cover_of(
 
 
 def term_link(index: SiteIndex, kind: str, position: int) -> Link:
-    """Return the link to a category, tag or author by its position in the index."""
+    """Return the link to a category, tag or author by its position in the index.
+
+    Without its article count: every page showing the link would change with each new
+    article of that section, tag or author (the tag and author index pages show counts).
+    """
     memo = (kind, position)
     link = index.memo.get(memo)
     if link is None:
         terms = {"category": index.categories, "tag": index.tags, "author": index.authors}[kind]
         term = terms[position]
-        link = index.memo[memo] = Link(term.name, term.url, len(term.articles))
+        link = index.memo[memo] = Link(term.name, term.url)
     return link
 
 
@@ -153,7 +157,7 @@ def dep(*values: Any) -> str:
 
 
 def link_deps(index: SiteIndex, kind: str, positions: tuple[int, ...]) -> str:
-    """Return what links to some categories, tags or authors show: name, URL, article count."""
+    """Return what links to some categories, tags or authors show: name and URL (term_link)."""
     lines = dep_tables(index)[kind]
     return ",".join([lines[p] for p in positions])
 
@@ -168,7 +172,7 @@ def dep_tables(index: SiteIndex) -> dict[str, list[str]]:
     tables: dict[str, list[str]] | None = index.memo.get(("dep-tables", 0))
     if tables is None:
         tables = {
-            kind: [repr((t.name, t.url, len(t.articles))) for t in terms]
+            kind: [repr((t.name, t.url)) for t in terms]
             for kind, terms in (
                 ("category", index.categories),
                 ("tag", index.tags),

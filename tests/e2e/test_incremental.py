@@ -720,3 +720,29 @@ def _replace_in(files: dict[str, str | bytes], rel: str, old: str, new: str) -> 
     text = files[rel]
     assert isinstance(text, str) and old in text
     files[rel] = text.replace(old, new, 1)
+
+
+def test_a_new_article_renders_only_the_pages_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commonest rebuild of a newsroom: pages that do not show the new article (most of
+    the site) are not rendered again, though its section, tag and author now count one more."""
+    files = _topics(30)
+    files["content/kinh-te/khac.md"] = article(
+        "Bài về chứng khoán", "2025-03-02 08:00", "Thị trường chứng khoán.", tags="[Chứng khoán]"
+    )
+    site_dir = write_site(tmp_path / "site", files)
+    output = tmp_path / "public"
+    _build(site_dir, output)
+    rendered = _rendering(monkeypatch)
+    (site_dir / "content/thoi-su/moi.md").write_text(
+        article(
+            "Bài mới về giá vàng", "2025-04-30 07:00", "Giá vàng tăng.", tags="[Giá Vàng]", author="Lan"
+        ),
+        encoding="utf-8",
+    )
+    result = _build(site_dir, output)
+    changed = {"/" + w.rel.removesuffix("index.html") for w in result.files if w.changed}
+    assert "/kinh-te/bai-ve-chung-khoan/" not in rendered  # another section, tag and topic
+    assert set(rendered) - changed == set()  # every page rendered again had changed
+    _assert_same_as_cold(site_dir, output, tmp_path)
