@@ -44,6 +44,7 @@ _OLD_DBS = ("parsed.sqlite",)  # earlier layouts: removed when met
 _PAGES_FILE = "pages.pickle"
 _RELATED_FILE = "related.pickle"
 _SHAPE_FILE = "shape.pickle"
+_INDEXED_FILE = "indexed.pickle"
 _SNAPSHOT_FILE = "articles.pickle"
 _SNAPSHOT_LAG = 64  # parses a build used that the snapshot lacks before it is written again
 # config fields that only matter after parsing (everything else invalidates parsed articles)
@@ -454,6 +455,18 @@ class BuildCache:
         """Keep the site's shape for the next build (atomically; a failure only costs time)."""
         if self.folder is not None:
             _write_tagged(self.folder / _SHAPE_FILE, "shape", shape)
+
+    # -- what Pagefind read of each page (search_input) ------------------------------------
+
+    def indexed(self) -> dict[str, bytes]:
+        """Return what the last build kept: page SHA-256 -> hash of what Pagefind reads of it."""
+        saved = _read_tagged(self.folder / _INDEXED_FILE, "indexed") if self.folder else None
+        return saved if isinstance(saved, dict) else {}
+
+    def store_indexed(self, digests: dict[str, bytes]) -> None:
+        """Keep those hashes for the next build (atomically; a failure only costs time)."""
+        if self.folder is not None:
+            _write_tagged(self.folder / _INDEXED_FILE, "indexed", digests)
 
     def close(self) -> None:
         """Close the database."""

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
 
-from . import bodies, libc, markup, preview_search, search, shortcut
+from . import bodies, libc, markup, preview_search, search, search_input, shortcut
 from . import cache as cachelib
 from . import images as imagelib
 from .cache import BuildCache, Deps, PageRecord
@@ -558,7 +558,7 @@ def _write_all(
         if request.search_dir is not None:
             result.search_plan = _search_beside(staging, request, index, written)
         else:
-            bundle = _search_bundle(staging, request, index, written, old)
+            bundle = _search_bundle(staging, request, index, written, old, cache)
             written += [w for w, _ in bundle]
             done += [(w, r) for w, r in bundle if r is not None]
         staging.finish(written)
@@ -588,12 +588,14 @@ def _search_bundle(
     index: SiteIndex,
     written: list[Written],
     old: dict[str, PageRecord],
+    cache: BuildCache,
 ) -> list[Done]:
     """Index the article pages for search, re-indexing only the shards whose pages changed.
 
     Pagefind is the costliest stage of a build (about 4 s and 250 MB per 1,000 articles), so
-    each shard (search.shards) is keyed on its pages' bytes and kept, file by file, while they
-    are the same. The preview indexes beside its output instead (_search_beside).
+    each shard (search.shards) is keyed on what Pagefind reads of its pages (search_input) and
+    kept, file by file, while that is the same. The preview indexes beside its output instead
+    (_search_beside).
     """
     config = request.config
     if config.search == "off":
@@ -603,7 +605,14 @@ def _search_bundle(
     if not search.available():
         return []
     shards = search.shards(_indexed_pages(index, request.now, config))
-    keys = _shard_keys(shards, written, config.language)
+    if not _INDEXED:
+        _INDEXED.update(cache.indexed())
+    known = len(_INDEXED)
+    digests = _indexed_digests(staging.dir, written, shards, _INDEXED)
+    if request.reuse is None and (len(_INDEXED) != known or len(_INDEXED) > len(digests)):
+        current = {w.sha256 for w in written if w.rel in digests}
+        cache.store_indexed({sha: d for sha, d in _INDEXED.items() if sha in current})
+    keys = _shard_keys(shards, digests, config.language)
     folders = _search_folders(old)
     out: list[Done] = []
     stale = []
@@ -684,11 +693,45 @@ def _write_search_files(
     return out
 
 
+# page SHA-256 -> hash of what Pagefind reads of it (search_input), kept for the process
+_INDEXED: dict[str, bytes] = {}
+
+
+def _indexed_digests(
+    folder: Path, written: list[Written], shards: dict[str, list[str]], memo: dict[str, bytes]
+) -> dict[str, str]:
+    """Hash what Pagefind reads of each page it indexes, by path (search_input).
+
+    Taken from `memo` by the page's SHA-256, else read from `folder`. A file that no longer
+    holds the page's bytes (the preview works its plan out later) keys on the bytes instead.
+    """
+    wanted = {rel for rels in shards.values() for rel in rels}
+    out: dict[str, str] = {}
+    for w in written:
+        if w.rel not in wanted:
+            continue
+        known = memo.get(w.sha256)
+        if known is None:
+            try:
+                data = (folder / w.rel).read_bytes()
+            except OSError:
+                data = b""
+            if hashlib.sha256(data).hexdigest() != w.sha256:
+                out[w.rel] = w.sha256
+                continue
+            known = memo[w.sha256] = search_input.indexed_digest(data)
+        out[w.rel] = known.hex()
+    if len(memo) > 2 * len(out) + 1_000:  # a long-lived process: forget pages long replaced
+        current = {w.sha256 for w in written if w.rel in out}
+        for sha in [sha for sha in list(memo) if sha not in current]:
+            memo.pop(sha, None)
+    return out
+
+
 def _shard_keys(
-    shards: dict[str, list[str]], written: list[Written], language: str
+    shards: dict[str, list[str]], digests: Mapping[str, str], language: str
 ) -> dict[str, bytes]:
-    """Key each shard on its pages' paths and bytes (search.shard_key)."""
-    digests = {w.rel: w.sha256 for w in written}
+    """Key each shard on its pages' paths and what Pagefind reads of them (search.shard_key)."""
     return {
         name: search.shard_key(name, [(rel, digests.get(rel, "")) for rel in rels], language)
         for name, rels in shards.items()
@@ -708,19 +751,22 @@ def _search_beside(
         return None
     if not search.available():
         return None
-    planned = functools.partial(_search_plan, index, request.now, config, written)
-    if not request.search:
-        return planned  # 0.1 s at 10,000 articles: worked out in the background, not here
-    preview_search.refresh(staging.dir, folder, planned(), _jobs(request))
+    if not request.search:  # 0.1 s at 10,000 articles: worked out in the background, not here,
+        # after this output has replaced the live one
+        return functools.partial(_search_plan, index, request.now, config, written, request.output)
+    plan = _search_plan(index, request.now, config, written, staging.dir)
+    preview_search.refresh(staging.dir, folder, plan, _jobs(request))
     return None
 
 
 def _search_plan(
-    index: SiteIndex, now: dt.datetime, config: SiteConfig, written: list[Written]
+    index: SiteIndex, now: dt.datetime, config: SiteConfig, written: list[Written], pages: Path
 ) -> preview_search.SearchPlan:
-    """What the preview's search index should hold for this output: shards and their keys."""
+    """What the preview's search index should hold for this output (its files in `pages`):
+    shards and their keys."""
     shards = search.shards(_indexed_pages(index, now, config))
-    keys = {name: key.hex() for name, key in _shard_keys(shards, written, config.language).items()}
+    digests = _indexed_digests(pages, written, shards, _INDEXED)
+    keys = {name: key.hex() for name, key in _shard_keys(shards, digests, config.language).items()}
     keys[""] = search.ui_key().hex()
     return preview_search.SearchPlan(config.language, shards, keys)
 

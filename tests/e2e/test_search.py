@@ -62,6 +62,39 @@ def test_an_edit_reindexes_only_the_shard_of_its_year(site, build, tmp_path) -> 
     assert _bundle(public) == _bundle(cold)
 
 
+@needs_pagefind
+def test_a_new_article_in_other_years_lists_reindexes_only_its_own_year(
+    site, build, tmp_path, monkeypatch
+) -> None:
+    """A new article enters the "Xem thêm" list of last year's article on the same story: that
+    page changes, but only where Pagefind does not read it, so last year is not indexed again."""
+    files = {
+        "content/thoi-su/cu.md": article("Bão số ba đổ bộ miền Bắc", "2024-09-07 08:00"),
+        "content/thoi-su/khac.md": article("Giá vàng tăng mạnh", "2025-03-02 08:00"),
+    }
+    root = site(files)
+    assert build(root)[0] == 0
+    old_page = root / "public/thoi-su/bao-so-ba-do-bo-mien-bac/index.html"
+    before = old_page.read_bytes()
+    indexed: list[str] = []
+    real = search._pagefind
+
+    def noting(binary: Path, source: Path, out: Path, *args: object) -> None:
+        indexed.append(source.name)
+        real(binary, source, out, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "_pagefind", noting)
+    (root / "content/thoi-su/moi.md").write_text(
+        article("Bão số ba: miền Bắc khắc phục hậu quả", "2025-04-20 08:00"), encoding="utf-8"
+    )
+    assert build(root)[0] == 0
+    assert old_page.read_bytes() != before  # its "Xem thêm" list now shows the new article
+    assert indexed == ["2025"]
+    cold = tmp_path / "cold"
+    assert build(root, "--no-cache", "--output", str(cold))[0] == 0
+    assert _bundle(root / "public") == _bundle(cold)
+
+
 def test_a_site_with_nothing_to_index_lists_no_shards(site, build, monkeypatch) -> None:
     """Pagefind refuses an empty site; the search page is told there is nothing to search."""
     monkeypatch.setattr(search, "index_shards", _must_not_run)
