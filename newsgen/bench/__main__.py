@@ -125,6 +125,35 @@ def edit_one(site: Path) -> Path:
     return path
 
 
+def add_one(site: Path, k: int) -> Path:
+    """Publish a new article on the story of an existing one (same section, tags and words), as a
+    newsroom does dozens of times a day: it enters older articles' "Xem thêm" lists."""
+    sources = sorted((site / "content").rglob("*.md"))
+    source = sources[len(sources) // 3]
+    lines = source.read_text(encoding="utf-8").split("\n")
+    for at, line in enumerate(lines):
+        if line.startswith("date:"):
+            lines[at] = "date: 2026-01-01T06:00:00+07:00"  # before LATER, the rebuilds' clock
+        elif line.startswith("slug:"):
+            lines[at] = f"{line}-moi-{k}"
+        elif line.startswith('title: "'):
+            lines[at] = f'title: "Cập nhật {k}: {line[8:]}'
+    path = source.with_name(f"{source.stem}-moi-{k}.md")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def restore_as_ci(output: Path) -> None:
+    """Put a copy of the output in its place, without the spare: what a CI runner that caches
+    `public/` with `.newsgen/` restores (the same bytes, new files)."""
+    copy = output.with_name(f"{output.name}-restored")
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(output, copy)
+    for folder in (output, output.with_name(f".{output.name}.newsgen-spare")):
+        shutil.rmtree(folder, ignore_errors=True)
+    copy.rename(output)
+
+
 def preview(site: Path, rounds: int = 5) -> Run:
     """Run `newsgen serve`, save an article again and again, time save -> new page served.
 
@@ -199,6 +228,14 @@ def bench(n: int, work: Path, hugo: str | None) -> list[tuple[str, Run]]:
     edit_one(site)
     no_search = newsgen_build(site, output, "--no-search", now=LATER)
     rows.append(("one body edit, no search", no_search))
+    add_one(site, 1)
+    rows.append(("one new article, cache", newsgen_build(site, output, now=LATER)))
+    add_one(site, 2)
+    added = newsgen_build(site, output, "--no-search", now=LATER)
+    rows.append(("one new article, no search", added))
+    restore_as_ci(output)
+    edit_one(site)
+    rows.append(("CI: edit, output restored", newsgen_build(site, output, now=LATER)))
     rows.append(("preview: save -> page served", preview(site)))
     if hugo:
         root = hugo_site(site, work / f"hugo-{n}")
