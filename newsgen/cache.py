@@ -52,6 +52,9 @@ _NOT_PARSING = {"title", "description", "language", "theme", "per_page", "permal
 _NOT_PARSING |= {"related_count", "feed_items", "paths"}
 # nor where the site lies: a parse that holds a path (an image's) is checked again (deps_hold)
 _NOT_PARSING |= {"site_dir"}
+# nor the site's address, only its path (parse_digest): the preview (http://localhost:8000/)
+# then takes the parses `newsgen build` made for https://bao.example/
+_NOT_PARSING |= {"base_url"}
 _LOOKUPS = 2000  # more missing articles than this are read in one pass over the table
 _FRONT_IMAGE = re.compile(r"^image:\s*(.+?)\s*$", re.M)
 
@@ -86,6 +89,7 @@ def parse_digest(config: SiteConfig) -> str:
         for f in dataclasses.fields(config)
         if f.name not in _NOT_PARSING
     ]
+    parts.append(("base_path", config.base_path))  # site-absolute image URLs start with it
     return hashlib.sha256(f"{code_digest()}\0{parts!r}".encode()).hexdigest()
 
 

@@ -746,3 +746,27 @@ def test_a_new_article_renders_only_the_pages_it_changes(
     assert "/kinh-te/bai-ve-chung-khoan/" not in rendered  # another section, tag and topic
     assert set(rendered) - changed == set()  # every page rendered again had changed
     _assert_same_as_cold(site_dir, output, tmp_path)
+
+
+def test_another_address_reuses_the_parses_and_another_path_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview builds for http://localhost:8000/ from the parses `newsgen build` made for
+    the site's address; a site moved under a path (/bao/) writes its image URLs anew."""
+    site_dir = write_site(tmp_path / "site", _articles())
+    (site_dir / "static").mkdir()
+    (site_dir / "static/logo.jpg").write_bytes(jpeg(40, 30))
+    _append(site_dir / "content/kinh-te/bai-0.md", "![Logo](/logo.jpg)")
+
+    def build_for(base_url: str, output: Path) -> None:
+        config = load_config(site_dir, {"base_url": base_url})
+        build(BuildRequest(config=config, output=output, now=NOW, jobs=1))
+
+    build_for("https://bao.example/", tmp_path / "public")
+    parsed = _parsing(monkeypatch)
+    build_for("http://localhost:8000/", tmp_path / "preview")
+    assert parsed == []
+    build_for("https://example.com/bao/", tmp_path / "under")
+    assert len(parsed) == 6
+    page = (tmp_path / "under/kinh-te/bai-so-0-ve-gia-dien/index.html").read_text("utf-8")
+    assert 'src="/bao/logo.jpg"' in page
