@@ -52,8 +52,8 @@ _NOT_PARSING = {"title", "description", "language", "theme", "per_page", "permal
 _NOT_PARSING |= {"related_count", "feed_items", "paths"}
 # nor where the site lies: a parse that holds a path (an image's) is checked again (deps_hold)
 _NOT_PARSING |= {"site_dir"}
-# nor the site's address, only its path (parse_digest): the preview (http://localhost:8000/)
-# then takes the parses `newsgen build` made for https://bao.example/
+# nor the site's address, only its path (parse_digest): a build for a staging address
+# (--base-url https://thu.bao.example/) takes the parses made for https://bao.example/
 _NOT_PARSING |= {"base_url"}
 _LOOKUPS = 2000  # more missing articles than this are read in one pass over the table
 _FRONT_IMAGE = re.compile(r"^image:\s*(.+?)\s*$", re.M)

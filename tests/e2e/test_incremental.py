@@ -751,8 +751,8 @@ def test_a_new_article_renders_only_the_pages_it_changes(
 def test_another_address_reuses_the_parses_and_another_path_does_not(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The preview builds for http://localhost:8000/ from the parses `newsgen build` made for
-    the site's address; a site moved under a path (/bao/) writes its image URLs anew."""
+    """A build for another address (a staging copy, a local one) takes the parses made for the
+    site's address; a site moved under a path (/bao/) writes its image URLs anew."""
     site_dir = write_site(tmp_path / "site", _articles())
     (site_dir / "static").mkdir()
     (site_dir / "static/logo.jpg").write_bytes(jpeg(40, 30))
