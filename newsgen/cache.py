@@ -58,7 +58,8 @@ _NOT_PARSING |= {"base_url"}
 _LOOKUPS = 2000  # more missing articles than this are read in one pass over the table
 _FRONT_IMAGE = re.compile(r"^image:\s*(.+?)\s*$", re.M)
 
-# (image source as written, content.dependency(): resolved file and its size, or None)
+# (image source as written, content.dependency(): resolved file (site-relative) and its size,
+# or None)
 # (image as the source names it, where it resolved and its size, the file's SHA-256 or "")
 Deps = tuple[tuple[str, str | None, str], ...]
 # a new parse for the table: (image lookups, pickled Parsed without its terms and body,
@@ -608,7 +609,7 @@ def image_deps(
         if markup._is_local(src):
             path = content._resolve_local(source, config, src)
             hashed = digests(str(path)) if digests is not None and path is not None else ""
-            deps.append((src, content.dependency(path), hashed))
+            deps.append((src, content.dependency(path, config), hashed))
     return tuple(deps)
 
 
@@ -626,6 +627,8 @@ def deps_hold(
 
     for src, resolved, hashed in deps:
         where = resolved.partition("\0")[0] if resolved is not None and hashed else None
+        if where is not None:
+            where = content.site_file(config, where)
         if where is not None and digests is not None:
             if digests.vouches(where, hashed) and content.lexical_file(source, config, src) == where:
                 continue  # not even looked up
@@ -634,6 +637,6 @@ def deps_hold(
                 continue  # the same file, the same bytes: the same size
         else:
             path = content.local_file(source, config, src)
-        if content.dependency(Path(path) if path is not None else None) != resolved:
+        if content.dependency(Path(path) if path is not None else None, config) != resolved:
             return False
     return True

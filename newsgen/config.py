@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
@@ -68,6 +69,11 @@ class SiteConfig:
     def content_dir(self) -> Path:
         """Return the folder holding the articles."""
         return self.site_dir / "content"
+
+    @cached_property
+    def site_real(self) -> str:
+        """Return the site folder with its links resolved: image paths are kept relative to it."""
+        return os.path.realpath(self.site_dir)
 
     @cached_property
     def settings(self) -> str:

@@ -29,7 +29,7 @@ _MEASURED = imagelib.RESIZED | {".gif"}  # sizes Pillow reads; SVG and AVIF pass
 class Image:
     """An image file an article publishes next to its page."""
 
-    source: str  # absolute path of the file to copy
+    source: str  # the file to copy, relative to the site's resolved folder (SiteConfig.site_real)
     name: str  # file name in the article's output folder
     width: int = 0  # as displayed (EXIF orientation applied); 0 when unknown (SVG, AVIF)
     height: int = 0
@@ -249,7 +249,7 @@ def _build(
         return None
     _check_rendered(rendered, meta, rewrite, collected)
     cover, cover_alt = _cover(meta, source, config, images, rendered, collected)
-    images = _measure(images, rendered, meta, collected)
+    images = _measure(images, rendered, meta, collected, config)
     body_html = _enhance(rendered.html, images, cover)
     summary = meta.summary or markup.first_paragraph(parts.body)
     body_text = markup.plain_text(parts.body)
@@ -368,7 +368,7 @@ def _plan_images(
             continue
         name = posixpath.basename(urlsplit(src).path)
         other = images.get(name)
-        if other is not None and other.source != str(resolved):
+        if other is not None and other.source != site_relative(config, resolved):
             collected.errors.append(
                 NewsgenError(
                     f"two different images are named {name}",
@@ -377,9 +377,22 @@ def _plan_images(
                     line=1,
                 )
             )
-        images[name] = Image(str(resolved), name)
+        images[name] = Image(site_relative(config, resolved), name)
         rewrite[src] = name
     return images, rewrite
+
+
+def site_relative(config: SiteConfig, path: Path | str) -> str:
+    """Write a resolved file inside the site relative to the site: cached parses then hold no
+    folder of this machine, and a site checked out elsewhere keeps them. A file outside (under
+    a static/ folder linked from elsewhere) stays absolute."""
+    text, base = os.fspath(path), config.site_real.rstrip("/") + "/"
+    return text[len(base) :] if text.startswith(base) else text
+
+
+def site_file(config: SiteConfig, relative: str) -> str:
+    """Return the file a site-relative path (Image.source, a parse's dependency) names."""
+    return relative if relative.startswith("/") else f"{config.site_real.rstrip('/')}/{relative}"
 
 
 def _measure(
@@ -387,6 +400,7 @@ def _measure(
     rendered: markup.Rendered,
     meta: frontmatter.FrontMatter,
     collected: frontmatter.Collected,
+    config: SiteConfig,
 ) -> dict[str, Image]:
     """Read each image's size from its header; a file that is no image is an error at its line."""
     lines: dict[str, int] = {}
@@ -398,7 +412,7 @@ def _measure(
         width = height = 0
         if PurePosixPath(name).suffix.lower() in _MEASURED:
             try:
-                width, height = imagelib.probe(Path(image.source))
+                width, height = imagelib.probe(Path(site_file(config, image.source)))
             except imagelib.ImageProblem as exc:
                 collected.errors.append(
                     NewsgenError(
@@ -412,21 +426,23 @@ def _measure(
     return measured
 
 
-def dependency(path: Path | None) -> str | None:
-    """Describe what a parse learns from an image file: where it is and its size (or why not).
+def dependency(path: Path | None, config: SiteConfig) -> str | None:
+    """Describe what a parse learns from an image file: where it is in the site and its size
+    (or why not).
 
     The parse cache re-checks this each build, so a replaced image of another size (or a file
     that stopped being an image) is parsed again; header only, no decoding.
     """
     if path is None:
         return None
+    where = site_relative(config, path)
     if path.suffix.lower() not in _MEASURED:
-        return str(path)
+        return where
     try:
         width, height = imagelib.probe(path)
     except imagelib.ImageProblem as exc:
-        return f"{path}\0{exc}"
-    return f"{path}\0{width}x{height}"
+        return f"{where}\0{exc}"
+    return f"{where}\0{width}x{height}"
 
 
 def _enhance(body: str, images: dict[str, Image], cover: str | None) -> str:
@@ -600,7 +616,7 @@ def _cover(
         if meta.image.startswith("/"):
             return config.base_path + meta.image.lstrip("/"), meta.title
         name = resolved.name
-        images.setdefault(name, Image(str(resolved), name))
+        images.setdefault(name, Image(site_relative(config, resolved), name))
         return name, meta.title
     for use in rendered.images:
         name = posixpath.basename(urlsplit(use.src).path)

@@ -22,7 +22,7 @@ from . import cache as cachelib
 from . import images as imagelib
 from .cache import BuildCache, Deps, PageRecord
 from .config import SiteConfig, theme_dir
-from .content import Article, Parsed, forget_folders, parse_article
+from .content import Article, Parsed, forget_folders, parse_article, site_file
 from .content import Image as ContentImage
 from .errors import BuildFailed, Problem
 from .index import Carry, Options, SiteIndex, build_index
@@ -846,14 +846,15 @@ def _copy_assets(
             if image.width and imagelib.resized(image.name):
                 photos.append((url.lstrip("/"), article, image))
             else:  # GIF, SVG, AVIF: published exactly as written
-                files[url.lstrip("/") + image.name] = Path(image.source)
+                files[url.lstrip("/") + image.name] = Path(site_file(config, image.source))
     written = [staging.copy(rel, path) for rel, path in sorted(files.items())]
     records: list[Done] = []
     jobs: list[tuple[str, Article, ContentImage, str]] = []  # and the photo's SHA-256, if known
     last = memo or {}
     remembered: dict[tuple[str, str, str, int], tuple[str, list[Done]]] = {}
     for folder, article, image in photos:
-        hashed = digests(image.source) if digests is not None and old is not None else ""
+        photo = site_file(config, image.source)
+        hashed = digests(photo) if digests is not None and old is not None else ""
         at = (folder, image.source, image.name, image.width)
         kept = _shared_photo(staging, last.get(at), hashed)
         if kept is None and hashed:
@@ -866,7 +867,7 @@ def _copy_assets(
         else:
             jobs.append((folder, article, image, hashed))
     problems: list[Problem] = []
-    todo = [imagelib.Job(image.source, image.name) for _, _, image, _ in jobs]
+    todo = [imagelib.Job(site_file(config, image.source), image.name) for _, _, image, _ in jobs]
     made_all = imagelib.publish_each(todo, images_cache, workers)
     for (folder, article, image, hashed), result in zip(jobs, made_all, strict=True):
         if isinstance(result, imagelib.ImageProblem):
