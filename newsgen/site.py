@@ -605,13 +605,7 @@ def _search_bundle(
     if not search.available():
         return []
     shards = search.shards(_indexed_pages(index, request.now, config))
-    if not _INDEXED:
-        _INDEXED.update(cache.indexed())
-    known = len(_INDEXED)
-    digests = _indexed_digests(staging.dir, written, shards, _INDEXED)
-    if request.reuse is None and (len(_INDEXED) != known or len(_INDEXED) > len(digests)):
-        current = {w.sha256 for w in written if w.rel in digests}
-        cache.store_indexed({sha: d for sha, d in _INDEXED.items() if sha in current})
+    digests = _kept_indexed_digests(cache, staging.dir, written, shards)
     keys = _shard_keys(shards, digests, config.language)
     folders = _search_folders(old)
     out: list[Done] = []
@@ -695,6 +689,21 @@ def _write_search_files(
 
 # page SHA-256 -> hash of what Pagefind reads of it (search_input), kept for the process
 _INDEXED: dict[str, bytes] = {}
+
+
+def _kept_indexed_digests(
+    cache: BuildCache, folder: Path, written: list[Written], shards: dict[str, list[str]]
+) -> dict[str, str]:
+    """_indexed_digests for a new process: taken from the last build's, and kept for the next
+    one when they changed (a page that changed, or one that is gone)."""
+    if not _INDEXED:
+        _INDEXED.update(cache.indexed())
+    known = len(_INDEXED)
+    digests = _indexed_digests(folder, written, shards, _INDEXED)
+    if len(_INDEXED) != known or len(_INDEXED) > len(digests):
+        current = {w.sha256 for w in written if w.rel in digests}
+        cache.store_indexed({sha: d for sha, d in _INDEXED.items() if sha in current})
+    return digests
 
 
 def _indexed_digests(
