@@ -44,6 +44,9 @@ UI_FILES = frozenset(
     }
 )
 _LEVELS = 5  # year, half, quarter, month, day: a day is never split
+# today and yesterday (in the site's time zone) are each their own shard: most of a newsroom's
+# edits and every new article fall there, so they re-index a few dozen pages, not a month's
+RECENT_DAYS = 2
 _TIMEOUT = 600
 
 
@@ -103,17 +106,36 @@ def _binary_digest(path: str, size: int, mtime_ns: int) -> str:
     return _DIGESTS[key]
 
 
-def shards(pages: Iterable[tuple[str, dt.date]], size: int = SHARD_SIZE) -> dict[str, list[str]]:
+def shards(
+    pages: Iterable[tuple[str, dt.date]], size: int = SHARD_SIZE, today: dt.date | None = None
+) -> dict[str, list[str]]:
     """Cut the indexed pages into shards by publication day: years, split finer where too big.
 
     A year holding more than `size` pages is split in halves, a half in quarters, then months,
-    then days. The same pages always give the same shards, and adding an article changes only
-    the shard of its period (until that period outgrows `size` and splits once). Returns shard
-    name -> sorted page paths, newest shard first.
+    then days. With `today`, the last RECENT_DAYS days are each their own shard; a day joins its
+    period when it leaves them (leaves_recent). The same pages on the same day always give the
+    same shards, and adding an article changes only the shard of its day or period (until that
+    period outgrows `size` and splits once). Returns shard name -> sorted page paths, newest
+    shard first.
     """
-    found = _cut([(rel, day) for rel, day in pages], 0, size)
+    older = [(rel, day) for rel, day in pages]
+    recent: list[tuple[str, dt.date]] = []
+    if today is not None:
+        first = today - dt.timedelta(days=RECENT_DAYS - 1)
+        recent = [item for item in older if item[1] >= first]
+        older = [item for item in older if item[1] < first]
+    found = _cut(older, 0, size)
+    for item in recent:
+        found.setdefault(_period(item[1], _LEVELS - 1), (item[1], []))[1].append(item)
     order = sorted(found, key=lambda name: (found[name][0], name), reverse=True)
     return {name: sorted(rel for rel, _ in found[name][1]) for name in order}
+
+
+def leaves_recent(published: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """When a page published at `published` leaves the recent days' shards: the shard layout,
+    and so the search files, change then by the clock alone."""
+    day = published.astimezone(tz).date() + dt.timedelta(days=RECENT_DAYS)
+    return dt.datetime.combine(day, dt.time(0), tzinfo=tz)
 
 
 def _cut(

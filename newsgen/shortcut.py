@@ -191,16 +191,27 @@ def _hash_all(paths: Sequence[str]) -> list[bytes]:
 
 
 def valid_until(
-    articles: Sequence[Article], now: dt.datetime, uses_clock: bool
+    articles: Sequence[Article],
+    now: dt.datetime,
+    uses_clock: bool,
+    search_tz: dt.tzinfo | None = None,
 ) -> dt.datetime | None:
-    """Return when output built at `now` may next differ by time alone (None: never)."""
+    """Return when output built at `now` may next differ by time alone (None: never).
+
+    With `search_tz` (the site's time zone, when a search index is built), that includes the
+    midnight when an article's day leaves the search index's recent shards.
+    """
     if uses_clock:
         return now
+    from .search import leaves_recent  # not imported by a build that is skipped
+
     moments = []
     for article in articles:
         moments += [article.date, article.date + NEWS_WINDOW]
         if article.expires is not None:
             moments.append(article.expires)
+        if search_tz is not None:
+            moments.append(leaves_recent(article.date, search_tz))
     later = [m for m in moments if m > now]
     return min(later) if later else None
 

@@ -161,7 +161,9 @@ def _run(
     clock.lap("write")
     if folder is None:
         return  # nowhere to keep the record of this build
-    until = shortcut.valid_until(articles, request.now, uses_clock)
+    # with a search index, a page leaving the recent days' shards changes its files
+    layout = config.tz if request.search and config.search != "off" else None
+    until = shortcut.valid_until(articles, request.now, uses_clock, layout)
     summary = shortcut.LastBuild(
         result.articles, result.pages, index.next_change, tuple(result.warnings)
     )
@@ -604,7 +606,8 @@ def _search_bundle(
         return _previous_bundle(staging, old)
     if not search.available():
         return []
-    shards = search.shards(_indexed_pages(index, request.now, config))
+    today = _today(request.now, config)
+    shards = search.shards(_indexed_pages(index, request.now, config), today=today)
     digests = _kept_indexed_digests(cache, staging.dir, written, shards)
     keys = _shard_keys(shards, digests, config.language)
     folders = _search_folders(old)
@@ -632,6 +635,11 @@ def _search_bundle(
     out += ui if ui is not None else _write_search_files(staging, fresh.ui, ui_key)
     out += _write_search_files(staging, [search.shards_file(list(shards))], _SHARDS_KEY)
     return out
+
+
+def _today(now: dt.datetime, config: SiteConfig) -> dt.date:
+    """The build's day in the site's time zone: the search index's recent days end with it."""
+    return now.astimezone(config.tz).date()
 
 
 def _indexed_pages(
@@ -773,7 +781,7 @@ def _search_plan(
 ) -> preview_search.SearchPlan:
     """What the preview's search index should hold for this output (its files in `pages`):
     shards and their keys."""
-    shards = search.shards(_indexed_pages(index, now, config))
+    shards = search.shards(_indexed_pages(index, now, config), today=_today(now, config))
     digests = _indexed_digests(pages, written, shards, _INDEXED)
     keys = {name: key.hex() for name, key in _shard_keys(shards, digests, config.language).items()}
     keys[""] = search.ui_key().hex()

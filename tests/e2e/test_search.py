@@ -95,6 +95,30 @@ def test_a_new_article_in_other_years_lists_reindexes_only_its_own_year(
     assert _bundle(root / "public") == _bundle(cold)
 
 
+@needs_pagefind
+def test_the_last_two_days_are_their_own_shards_until_midnight(site, build, tmp_path) -> None:
+    """After midnight, with nothing else changed, the day that left joins its year: the build
+    is not skipped, and gives what a cold build gives at that time."""
+    files = {
+        "content/thoi-su/cu.md": article("Giá vàng tăng mạnh", "2025-03-02 08:00"),
+        "content/thoi-su/hom-qua.md": article("Bão số ba đổ bộ", "2025-04-21 10:00"),
+        "content/thoi-su/hom-nay.md": article("Bão số ba tan dần", "2025-04-22 08:00"),
+    }
+    root = site(files)
+    public = root / "public"
+    assert build(root, "--now", "2025-04-22T12:00:00+07:00")[0] == 0
+    shards = json.loads((public / "pagefind/shards.json").read_text())["shards"]
+    assert shards == ["2025-04-22/", "2025-04-21/", "2025/"]
+    code, out, _ = build(root, "--now", "2025-04-23T00:30:00+07:00")
+    assert code == 0 and "nothing changed" not in out
+    shards = json.loads((public / "pagefind/shards.json").read_text())["shards"]
+    assert shards == ["2025-04-22/", "2025/"]
+    cold = tmp_path / "cold"
+    later = ("--now", "2025-04-23T00:30:00+07:00")
+    assert build(root, "--no-cache", "--output", str(cold), *later)[0] == 0
+    assert _bundle(public) == _bundle(cold)
+
+
 def test_a_site_with_nothing_to_index_lists_no_shards(site, build, monkeypatch) -> None:
     """Pagefind refuses an empty site; the search page is told there is nothing to search."""
     monkeypatch.setattr(search, "index_shards", _must_not_run)

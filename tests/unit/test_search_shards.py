@@ -58,3 +58,49 @@ def test_every_page_is_in_exactly_one_shard_and_a_new_one_moves_few(
 
 def _days(rels: list[str], days: list[dt.date]) -> list[dt.date]:
     return [days[int(rel[1:6])] for rel in rels]
+
+
+def test_today_and_yesterday_are_each_their_own_shard() -> None:
+    """The day's edits and new articles re-index a few dozen pages, not a month's."""
+    days = [dt.date(2025, 4, 2), dt.date(2025, 4, 29), dt.date(2025, 4, 30), dt.date(2025, 4, 30)]
+    found = shards(_pages(days), size=10, today=dt.date(2025, 4, 30))
+    assert found == {
+        "2025-04-30": ["a00002/index.html", "a00003/index.html"],
+        "2025-04-29": ["a00001/index.html"],
+        "2025": ["a00000/index.html"],
+    }
+
+
+def test_the_next_day_moves_only_the_day_that_left_into_its_period() -> None:
+    days = [dt.date(2025, 4, 2), dt.date(2025, 4, 29), dt.date(2025, 4, 30)]
+    before = shards(_pages(days), size=10, today=dt.date(2025, 4, 30))
+    after = shards(_pages(days), size=10, today=dt.date(2025, 5, 1))
+    assert after == {"2025-04-30": before["2025-04-30"], "2025": ["a00000/index.html", "a00001/index.html"]}
+
+
+def test_a_page_leaves_the_recent_days_at_midnight_in_the_site_time_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    from newsgen.search import leaves_recent
+
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    published = dt.datetime(2025, 4, 30, 23, 30, tzinfo=dt.UTC)  # 1 May, 06:30 in Hà Nội
+    assert leaves_recent(published, tz) == dt.datetime(2025, 5, 3, tzinfo=tz)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.dates(dt.date(2024, 1, 1), dt.date(2025, 12, 31)), min_size=1, max_size=80),
+    st.dates(dt.date(2024, 1, 1), dt.date(2025, 12, 31)),
+    st.integers(2, 12),
+)
+def test_with_recent_days_every_page_is_in_one_shard_and_today_moves_only_today(
+    days: list[dt.date], today: dt.date, size: int
+) -> None:
+    days = [min(day, today) for day in days]  # nothing is indexed before it is published
+    before = shards(_pages(days), size=size, today=today)
+    listed = [rel for rels in before.values() for rel in rels]
+    assert sorted(listed) == sorted(rel for rel, _ in _pages(days))
+    after = shards([*_pages(days), ("new/index.html", today)], size=size, today=today)
+    changed = {name for name in set(before) | set(after) if before.get(name) != after.get(name)}
+    assert changed == {today.isoformat()}
