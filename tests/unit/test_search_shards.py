@@ -42,18 +42,26 @@ def test_a_day_is_never_split_however_busy() -> None:
     st.lists(st.dates(dt.date(2020, 1, 1), dt.date(2026, 12, 31)), min_size=1, max_size=80),
     st.dates(dt.date(2020, 1, 1), dt.date(2026, 12, 31)),
     st.integers(2, 12),
+    st.booleans(),
 )
 def test_every_page_is_in_exactly_one_shard_and_a_new_one_moves_few(
-    days: list[dt.date], extra: dt.date, size: int
+    days: list[dt.date], extra: dt.date, size: int, published_today: bool
 ) -> None:
-    """A new article lands in one period; shards elsewhere keep exactly the same pages."""
-    before = shards(_pages(days), size=size)
+    """A new article lands in one period, or in its own day's shard when it is published today
+    (nothing is indexed before it is published); shards elsewhere keep exactly the same pages."""
+    today = extra if published_today else None
+    if today is not None:
+        days = [min(day, today) for day in days]
+    before = shards(_pages(days), size=size, today=today)
     listed = [rel for rels in before.values() for rel in rels]
     assert sorted(listed) == sorted(rel for rel, _ in _pages(days))
     assert all(len(rels) <= size or len(set(_days(rels, days))) == 1 for rels in before.values())
-    after = shards([*_pages(days), ("new/index.html", extra)], size=size)
+    after = shards([*_pages(days), ("new/index.html", extra)], size=size, today=today)
     changed = {name for name in set(before) | set(after) if before.get(name) != after.get(name)}
-    assert all(name.startswith(str(extra.year)) for name in changed)
+    if today is not None:
+        assert changed == {extra.isoformat()}
+    else:
+        assert all(name.startswith(str(extra.year)) for name in changed)
 
 
 def _days(rels: list[str], days: list[dt.date]) -> list[dt.date]:
@@ -86,21 +94,3 @@ def test_a_page_leaves_the_recent_days_at_midnight_in_the_site_time_zone() -> No
     tz = ZoneInfo("Asia/Ho_Chi_Minh")
     published = dt.datetime(2025, 4, 30, 23, 30, tzinfo=dt.UTC)  # 1 May, 06:30 in Hà Nội
     assert leaves_recent(published, tz) == dt.datetime(2025, 5, 3, tzinfo=tz)
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    st.lists(st.dates(dt.date(2024, 1, 1), dt.date(2025, 12, 31)), min_size=1, max_size=80),
-    st.dates(dt.date(2024, 1, 1), dt.date(2025, 12, 31)),
-    st.integers(2, 12),
-)
-def test_with_recent_days_every_page_is_in_one_shard_and_today_moves_only_today(
-    days: list[dt.date], today: dt.date, size: int
-) -> None:
-    days = [min(day, today) for day in days]  # nothing is indexed before it is published
-    before = shards(_pages(days), size=size, today=today)
-    listed = [rel for rels in before.values() for rel in rels]
-    assert sorted(listed) == sorted(rel for rel, _ in _pages(days))
-    after = shards([*_pages(days), ("new/index.html", today)], size=size, today=today)
-    changed = {name for name in set(before) | set(after) if before.get(name) != after.get(name)}
-    assert changed == {today.isoformat()}
