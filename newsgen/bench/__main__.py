@@ -125,10 +125,13 @@ def edit_one(site: Path) -> Path:
     return path
 
 
+ADDED = ".bench-new-"  # in the file names of the articles add_one publishes
+
+
 def add_one(site: Path, k: int) -> Path:
     """Publish a new article on the story of an existing one (same section, tags and words), as a
     newsroom does dozens of times a day: it enters older articles' "Xem thêm" lists."""
-    sources = sorted((site / "content").rglob("*.md"))
+    sources = sorted(p for p in (site / "content").rglob("*.md") if ADDED not in p.name)
     source = sources[len(sources) // 3]
     lines = source.read_text(encoding="utf-8").split("\n")
     for at, line in enumerate(lines):
@@ -138,7 +141,7 @@ def add_one(site: Path, k: int) -> Path:
             lines[at] = f"{line}-moi-{k}"
         elif line.startswith('title: "'):
             lines[at] = f'title: "Cập nhật {k}: {line[8:]}'
-    path = source.with_name(f"{source.stem}-moi-{k}.md")
+    path = source.with_name(f"{source.stem}{ADDED}{k}.md")
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
@@ -208,6 +211,8 @@ def hugo_site(site: Path, root: Path) -> Path:
 def bench(n: int, work: Path, hugo: str | None) -> list[tuple[str, Run]]:
     """Run every measure for one corpus size."""
     site = write_corpus(n, work / f"site-{n}")
+    for added in (site / "content").rglob(f"*{ADDED}*.md"):  # by an earlier run
+        added.unlink()
     output = work / f"public-{n}"
     spare = output.with_name(f".{output.name}.newsgen-spare")  # kept by the last build
     for folder in (output, spare, site / ".newsgen"):
