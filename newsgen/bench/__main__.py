@@ -211,8 +211,8 @@ def hugo_site(site: Path, root: Path) -> Path:
 def bench(n: int, work: Path, hugo: str | None) -> list[tuple[str, Run]]:
     """Run every measure for one corpus size."""
     site = write_corpus(n, work / f"site-{n}")
-    for added in (site / "content").rglob(f"*{ADDED}*.md"):  # by an earlier run
-        added.unlink()
+    for earlier in (site / "content").rglob(f"*{ADDED}*.md"):  # added by an earlier run
+        earlier.unlink()
     output = work / f"public-{n}"
     spare = output.with_name(f".{output.name}.newsgen-spare")  # kept by the last build
     for folder in (output, spare, site / ".newsgen"):
