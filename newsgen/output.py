@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from . import libc
 from .errors import NewsgenError
+from .sources import file_hash
 
 MANIFEST = "manifest.json"
 SPARE_MARK = ".newsgen-spare"
@@ -167,7 +168,7 @@ class Staging:
         if info.st_size != size or not stat.S_ISREG(info.st_mode):
             return None
         if info.st_ino != inode:
-            if _file_sha256(f"{self.output}/{rel}") != sha256:
+            if file_hash(f"{self.output}/{rel}").hex() != sha256:
                 return None
             self.recognised[rel] = info.st_ino
         self._link(rel, info)
@@ -388,15 +389,6 @@ def _walk(root: Path) -> tuple[set[str], set[str]]:
                 else:
                     files.add(path)
     return files, dirs
-
-
-def _file_sha256(path: str) -> str:
-    """Hash a file's bytes ("" when it cannot be read)."""
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return ""
 
 
 def ancestors(rels: Iterable[str]) -> set[str]:
