@@ -490,11 +490,7 @@ def _manifest_hash(output: Path) -> str:
 
 def _read_pages(folder: Path, output: Path) -> tuple[dict[str, PageRecord], Any]:
     """Load the page records of `output` and what they were planned from ({} if not its own)."""
-    try:
-        with open(folder / _PAGES_FILE, "rb") as handle:
-            saved = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-        return {}, None
+    saved = _read_pickle(folder / _PAGES_FILE)
     if not isinstance(saved, dict) or saved.get("format") != FORMAT:
         return {}, None
     manifest = _manifest_hash(output)
@@ -521,8 +517,43 @@ def _write_pages(
     _write_atomically(folder / _PAGES_FILE, saved)
 
 
+# the cache's pickles every rebuild in a new process loads, which take about as long as reading
+# the sources. Not the related index: its loading (0.2-0.3 s) would often outlast the reading,
+# and a build with nothing to do would wait for it.
+PRELOADABLE = (_PAGES_FILE, _SNAPSHOT_FILE, _SHAPE_FILE)
+# loaded ahead by `preload`: path -> (the file's signature when loaded, value), each taken once
+_PRELOADED: dict[str, tuple[tuple[int, ...] | None, Any]] = {}
+
+
+def preload(folder: Path, name: str) -> None:
+    """Load one of the cache's pickles before the stage that needs it, while a forked child
+    reads the sources (`shortcut.read`); the stage takes it if the file is still the one loaded."""
+    path = folder / name
+    signature = _file_signature(path)
+    if signature is not None:
+        _PRELOADED[str(path)] = (signature, _load_pickle(path))
+
+
+def _file_signature(path: Path) -> tuple[int, ...] | None:
+    """What tells one version of a cache file from another within a process (each is replaced,
+    never written in place: a new inode), or None if it is missing."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
 def _read_pickle(path: Path) -> Any:
     """Load a pickle the cache wrote; None if it is missing or damaged (a rebuild only costs time)."""
+    ahead = _PRELOADED.pop(str(path), None)
+    if ahead is not None and ahead[0] == _file_signature(path):
+        return ahead[1]
+    return _load_pickle(path)
+
+
+def _load_pickle(path: Path) -> Any:
+    """Unpickle a file; None if it is missing or damaged."""
     try:
         with open(path, "rb") as handle:
             return pickle.load(handle)

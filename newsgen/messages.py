@@ -54,6 +54,8 @@ CATALOGUE: dict[str, str] = {
     "build again; if it happens again, build once with --no-cache": (
         "dựng lại; nếu vẫn lỗi, dựng một lần với --no-cache"
     ),
+    "the file changed while the build was reading it": "tệp bị thay đổi trong khi bản dựng đang đọc nó",
+    "build again once it is saved": "dựng lại sau khi tệp đã được lưu xong",
     # -- front matter: its shape
     "front matter is missing": "thiếu phần đầu bài (front matter)",
     "start the file with a line '---', then 'title:' and 'date:' lines, then '---'": (

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 from .cache import code_digest
 from .config import CONFIG_NAME, SiteConfig, theme_dir
 from .errors import Problem
+from .forked import Forked
 from .output import MANIFEST, ancestors
 from .request import BuildRequest, BuildResult
 from .sources import FileDigests, Source, discover, file_hash
@@ -49,7 +51,7 @@ class LastBuild:
 class Reading:
     """A build's first stage: the sources, and whether the last build's output still stands."""
 
-    sources: list[Source]
+    sources: list[Source]  # none when the forked reader found the build skipped
     problems: list[Problem]
     folder: Path | None  # where the record of the build is kept; None: nowhere
     digest: str
@@ -58,33 +60,106 @@ class Reading:
     digests: FileDigests = field(default_factory=FileDigests)  # of the files beside the articles
 
 
-def read(request: BuildRequest) -> Reading:
+def read(request: BuildRequest, meanwhile: Sequence[Callable[[], object]] = ()) -> Reading:
     """Read and hash every input, and find the last build's record if it still holds.
 
     Runs before the parsing and rendering stages are even imported: a build with nothing to
-    do costs the reading of its sources and little more.
+    do costs the reading of its sources and little more. With `meanwhile` (what the build does
+    next: imports, loading the cache), a build with a cache folder reads in a forked child and
+    takes those steps at the same time, until the child finds nothing changed.
     """
     started = time.perf_counter()
+    inputs: _Inputs | None = None
+    child = None
+    folder = request.cache_folder if request.reuse is None else None
+    if meanwhile and folder is not None and _last_articles(folder) >= FORK_FROM:
+        code_digest()  # once, before the fork: both processes need it
+        child = Forked.start(functools.partial(_hashed_inputs, request))
+    if child is not None:
+        pending, answered = list(meanwhile), False
+        try:
+            while pending:
+                if not answered and child.ready():
+                    inputs, answered = _answer(child.result()), True
+                    if inputs is None or inputs.last is not None:
+                        break  # nothing to do, or the child failed: no more steps
+                pending.pop(0)()
+            if not answered:
+                inputs, answered = _answer(child.result()), True
+        except BaseException:
+            if not answered:
+                child.cancel()
+            raise
+    if inputs is None:  # no child, or it failed: read here
+        inputs = _read_inputs(request)
+    reuse = request.reuse
+    digests = FileDigests(
+        inputs.walked,
+        memo=reuse.file_digests if reuse is not None else None,
+        quiet=reuse.quiet if reuse is not None else None,
+    )
+    seconds = time.perf_counter() - started
+    return Reading(
+        inputs.sources, inputs.problems, inputs.folder, inputs.digest, inputs.last, seconds, digests
+    )
+
+
+# the reading is forked from this many articles (by the last build): below, it ends before the
+# imports it would overlap (0.1 s), which a build with nothing to do would then wait for
+FORK_FROM = 3_000
+
+
+def _last_articles(folder: Path) -> int:
+    """How many articles the last build recorded here (0 if none)."""
+    try:
+        record = json.loads((folder / RECORD).read_bytes())
+        return int(record.get("articles", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0
+
+
+@dataclass
+class _Inputs:
+    """The first stage's findings, as one process or the forked reader sends them."""
+
+    sources: list[Source]
+    problems: list[Problem]
+    folder: Path | None
+    digest: str
+    walked: dict[str, str]
+    last: LastBuild | None
+
+
+def _read_inputs(request: BuildRequest) -> _Inputs:
+    """Read the sources, hash every input (sources, images, theme, config, code, options) and
+    check the last build's record."""
     config = request.config
     sources, problems = discover(config, request.reuse)
     # only a cache folder keeps the record, and the preview (reuse) knows what changed itself
     folder = request.cache_folder if request.reuse is None and not problems else None
     digest = ""
-    reuse = request.reuse
     walked: dict[str, str] = {}
     if folder is not None:
         from .search import available
 
         options = (request.drafts, request.future, request.strict, request.search and config.search)
         digest = inputs_digest(config, sources, (*options, available()), walked)
-    digests = FileDigests(
-        walked,
-        memo=reuse.file_digests if reuse is not None else None,
-        quiet=reuse.quiet if reuse is not None else None,
-    )
     last = load(folder, digest, request.now, request.output)
-    seconds = time.perf_counter() - started
-    return Reading(sources, problems, folder, digest, last, seconds, digests)
+    return _Inputs(sources, problems, folder, digest, walked, last)
+
+
+def _answer(sent: object) -> _Inputs | None:
+    """The forked reader's first stage, or None if it failed (this process reads, then)."""
+    return sent if isinstance(sent, _Inputs) else None
+
+
+def _hashed_inputs(request: BuildRequest) -> _Inputs:
+    """The first stage in the forked reader: its sources go back without their bytes."""
+    inputs = _read_inputs(request)
+    if inputs.last is not None:  # a skipped build needs no source: send back less
+        inputs.sources = []
+    inputs.sources = [Source.hashed(s.rel, s.sha256, s.path) for s in inputs.sources]
+    return inputs
 
 
 def skipped(reading: Reading) -> BuildResult:

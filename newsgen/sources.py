@@ -11,35 +11,101 @@ import stat
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import vietnamese
 from .config import SiteConfig
-from .errors import Problem
+from .errors import BuildFailed, Problem
 
 if TYPE_CHECKING:
     from .cache import Reuse
 
 
-@dataclass(frozen=True)
 class Source:
-    """One article file as read from disk: its site-relative path, bytes and hash."""
+    """One article file as read from disk: its site-relative path, bytes and hash.
 
-    rel: str  # posix path relative to the site folder, e.g. content/thoi-su/bao.md
-    data: bytes
-    sha256: str
+    A source hashed by another process (`hashed`: the first stage's reader, `shortcut.read`)
+    reads its bytes only when something asks for them, which a rebuild does for the few
+    articles it parses again; they must still hash as they did.
+    """
+
+    __slots__ = ("rel", "sha256", "_data", "_path")
+
+    def __init__(self, rel: str, data: bytes, sha256: str) -> None:
+        self.rel = rel  # posix path relative to the site folder, e.g. content/thoi-su/bao.md
+        self.sha256 = sha256
+        self._data: bytes | None = data
+        self._path = ""
+
+    def __repr__(self) -> str:
+        return f"Source({self.rel!r}, sha256={self.sha256[:12]!r})"
+
+    def __eq__(self, other: object) -> bool:
+        """The same file read the same: the same path and hash (so the same bytes)."""
+        if not isinstance(other, Source):
+            return NotImplemented
+        return (self.rel, self.sha256) == (other.rel, other.sha256)
+
+    def __hash__(self) -> int:
+        return hash((self.rel, self.sha256))
+
+    def __getstate__(self) -> tuple[str, str, bytes | None, str]:
+        return (self.rel, self.sha256, self._data, self._path)
+
+    def __setstate__(self, state: tuple[str, str, bytes | None, str]) -> None:
+        self.rel, self.sha256, self._data, self._path = state
+
+    @classmethod
+    def hashed(cls, rel: str, sha256: str, path: str) -> Source:
+        """A source whose file another process read and hashed: its bytes are read on demand."""
+        source = cls(rel, b"", sha256)
+        source._data, source._path = None, path
+        return source
+
+    @property
+    def data(self) -> bytes:
+        """The file's bytes, read now if another process hashed them; they must hash the same."""
+        if self._data is None:
+            try:
+                data = read_file(self._path)
+            except OSError:
+                data = b""
+            if hashlib.sha256(data).hexdigest() != self.sha256:
+                raise BuildFailed(
+                    [
+                        Problem(
+                            self.rel,
+                            0,
+                            "",
+                            "the file changed while the build was reading it",
+                            "build again once it is saved",
+                        )
+                    ]
+                )
+            self._data = data
+        return self._data
 
     @classmethod
     def read(cls, site_dir: str | Path, path: str | Path) -> Source:
         """Read a file under the site folder (plain os.path: this runs for every article)."""
         data = read_file(path)
-        path, base = os.fspath(path), os.fspath(site_dir).rstrip(os.sep) + os.sep
-        # plain slicing when the path is under the site folder: os.path.relpath is slow
-        rel = path[len(base) :] if path.startswith(base) else os.path.relpath(path, site_dir)
-        rel = rel.replace(os.sep, "/")
-        return cls(vietnamese.normalize(rel), data, hashlib.sha256(data).hexdigest())
+        source = cls(relative(site_dir, path), data, hashlib.sha256(data).hexdigest())
+        source._path = os.fspath(path)
+        return source
+
+    @property
+    def path(self) -> str:
+        """Where the file was read ("" for a source made in memory)."""
+        return self._path
+
+
+def relative(site_dir: str | Path, path: str | Path) -> str:
+    """Return a source's site-relative, NFC, posix path."""
+    path, base = os.fspath(path), os.fspath(site_dir).rstrip(os.sep) + os.sep
+    # plain slicing when the path is under the site folder: os.path.relpath is slow
+    rel = path[len(base) :] if path.startswith(base) else os.path.relpath(path, site_dir)
+    return vietnamese.normalize(rel.replace(os.sep, "/"))
 
 
 class Changes:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
+import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..config import SiteConfig
-    from ..request import BuildResult
+    from ..request import BuildRequest, BuildResult
 
 NAME = "build"
 HELP = "build the site into public/ (nothing is written if any article has an error)"
@@ -72,8 +75,9 @@ def run(args: argparse.Namespace) -> int:
         progress=Progress(sys.stderr),
         ending=getattr(args, "ending", False),
     )
-    # the parsing and rendering stages are imported only when there is something to build
-    reading = shortcut.read(request)
+    # the parsing and rendering stages are imported only when there is something to build, or
+    # while another process reads the sources
+    reading = shortcut.read(request, meanwhile=_warm_up(request))
     if reading.last is not None:
         result = shortcut.skipped(reading)
     else:
@@ -95,6 +99,17 @@ def run(args: argparse.Namespace) -> int:
     _say_if_search_is_off()
     print(record_schedule(config, request.now, result))
     return 0
+
+
+def _warm_up(request: BuildRequest) -> list[Callable[[], object]]:
+    """What a build does first once its sources are read, for `shortcut.read` to do meanwhile."""
+    from .. import cache
+
+    steps: list[Callable[[], object]] = [functools.partial(importlib.import_module, "newsgen.site")]
+    folder = request.cache_folder
+    if folder is not None:
+        steps += [functools.partial(cache.preload, folder, name) for name in cache.PRELOADABLE]
+    return steps
 
 
 def record_schedule(config: SiteConfig, now: dt.datetime, result: BuildResult) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -194,6 +196,48 @@ def test_every_edit_in_a_row_matches_cold_build(tmp_path: Path) -> None:
         edit(site_dir)
         _build(site_dir, output)
         _assert_same_as_cold(site_dir, output, tmp_path)
+
+
+# `newsgen build` whose first stage reads in a forked child whatever the site's size, saying
+# on stderr whether it forked
+_FORKED_BUILD = """
+import sys
+from newsgen import forked, shortcut
+from newsgen.cli import main
+shortcut.FORK_FROM = 0
+start = forked.Forked.start
+def start_counted(func):
+    child = start(func)
+    print("forked" if child is not None else "not-forked", file=sys.stderr)
+    return child
+forked.Forked.start = start_counted
+site, output, now = sys.argv[1:]
+sys.exit(main(["--lang", "en", "build", "--site", site, "--output", output, "--now", now, "--jobs", "1"]))
+"""
+
+
+def test_builds_reading_in_a_forked_child_match_cold_builds(tmp_path: Path) -> None:
+    """The forked reader sends back paths and hashes; what the build parses must be the same."""
+    site_dir = write_site(tmp_path / "site", _articles())
+    output = tmp_path / "public"
+
+    def forked_build() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", _FORKED_BUILD, str(site_dir), str(output), NOW.isoformat()],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "forked" in done.stderr.split()
+        return done.stdout
+
+    assert forked_build().startswith("built 6 articles")
+    for edit in (_edit_body, _add, _delete, _rename, _retitle, _template):
+        edit(site_dir)
+        assert forked_build().startswith("built ")
+        _assert_same_as_cold(site_dir, output, tmp_path)
+    assert forked_build().startswith("nothing changed since the last build of 6 articles")
 
 
 def test_unchanged_rebuild_renders_nothing_and_keeps_files(

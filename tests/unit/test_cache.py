@@ -332,3 +332,19 @@ def test_reports_are_not_trusted_for_a_site_named_by_a_relative_path(
     (site_dir / "content/thoi-su/a.md").write_text("---\ntitle: A\n---\nBa.\n", "utf-8")
     changes.note([])  # the report was lost, or named the file another way
     assert sources.discover(config, reuse)[0][0].data.decode().endswith("Ba.\n")
+
+
+def test_a_preloaded_cache_file_is_taken_once_and_never_after_it_was_replaced(
+    tmp_path: Path,
+) -> None:
+    """What a build loaded while its sources were read must be the file as it is now."""
+    cache._write_tagged(tmp_path / "shape.pickle", "shape", {"tags": ["giá điện"]})
+    cache.preload(tmp_path, "shape.pickle")
+    first = cache._read_tagged(tmp_path / "shape.pickle", "shape")
+    assert first == {"tags": ["giá điện"]}
+    assert cache._read_tagged(tmp_path / "shape.pickle", "shape") is not first  # taken once
+    cache.preload(tmp_path, "shape.pickle")
+    cache._write_tagged(tmp_path / "shape.pickle", "shape", {"tags": ["xăng dầu"]})
+    assert cache._read_tagged(tmp_path / "shape.pickle", "shape") == {"tags": ["xăng dầu"]}
+    cache.preload(tmp_path, "missing.pickle")
+    assert cache._read_pickle(tmp_path / "missing.pickle") is None
