@@ -1,10 +1,11 @@
 """The preview's search index, kept in step with edits: only the shards an edit reaches, later.
 
 The preview serves its index from a folder beside its output (`.newsgen/serve/search/`), so
-rebuilds never carry it. The first build indexes every shard before the server answers; after
-that each rebuild hands its plan (the shards and the key of each, as CI computes them) to a
-background thread, which re-indexes the shards whose key moved (a few seconds for 1,000
-articles) and swaps the new index in, while the edited page is already served.
+rebuilds never carry it. Each build, the first included, hands its plan (the shards and the
+key of each, as CI computes them) to a background thread, which re-indexes the shards whose
+key moved (a few seconds for 1,000 articles; every shard at the first start, 30 s for 10,000)
+and swaps the new index in, while the pages are already served. Until a first index exists,
+the server answers the search page's first request with 503 and the page says it is coming.
 """
 
 from __future__ import annotations
@@ -140,9 +141,15 @@ class Refresher:
     """
 
     def __init__(
-        self, source: Path, folder: Path, log: Callable[[str], None], settle: float = 2.0
+        self,
+        source: Path,
+        folder: Path,
+        log: Callable[[str], None],
+        settle: float = 2.0,
+        jobs: int = 1,
     ) -> None:
         self.source, self.folder, self.log, self.settle = source, folder, log, settle
+        self.jobs = jobs  # Pagefind runs at once: a first index has every shard to make
         self.lock = threading.Lock()
         self.refreshed = 0  # refreshes that re-indexed something (for tests and the log)
         self._pending: SearchPlan | Callable[[], SearchPlan] | None = None
@@ -190,7 +197,9 @@ class Refresher:
             try:
                 if not isinstance(plan, SearchPlan):
                     plan = plan()
-                done = refresh(self.source, self.folder, plan, 1, self.lock, background=True)
+                done = refresh(
+                    self.source, self.folder, plan, self.jobs, self.lock, background=True
+                )
                 if done:
                     self.refreshed += 1
                     self.log(f"search index updated: {', '.join(done)}")

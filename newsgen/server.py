@@ -26,6 +26,7 @@ from typing import Any
 from .errors import BuildFailed, NewsgenError, Problem
 from .preview_search import Refresher
 from .search import OUTPUT_DIR as SEARCH_DIR
+from .search import SHARDS_FILE
 from .sources import Changes, missed
 from .watch import QUIET_PERIOD, Debouncer, Watcher
 
@@ -74,6 +75,8 @@ _OVERLAY_STYLE = (
     "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,0,0,.92);"
     "color:#fff;font:15px/1.5 system-ui,sans-serif;padding:2em"
 )
+_SHARDS_URL = f"/{SEARCH_DIR}/{SHARDS_FILE}"  # what the search page asks first
+_RETRY = {"Retry-After": "3"}
 _BARE_404 = b"<!doctype html><html lang='vi'><meta charset='utf-8'><title>404</title><body><h1>Kh\xc3\xb4ng t\xc3\xacm th\xe1\xba\xa5y trang</h1></body></html>\n"
 
 
@@ -104,6 +107,8 @@ class Preview:
         self.building = False
         self.closed = False
         self.on_build: list[Callable[[State], None]] = []  # hooks for the CLI and tests
+        # True while the search index is being made and none is served yet
+        self.indexing: Callable[[], bool] = lambda: False
         self._cond = threading.Condition()
         self._build_lock = threading.Lock()
 
@@ -437,6 +442,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
         status = HTTPStatus.OK
         file = found.file
+        if file is None and path == _SHARDS_URL and preview.indexing():
+            # no index yet, one on its way: the search page says so and asks again
+            body = b'{"indexing": true}\n'
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, body, _CONTENT_TYPES[".json"], _RETRY)
+            return
         if file is None:
             status = HTTPStatus.NOT_FOUND
             file = resolve(preview.output, "/404.html").file
@@ -514,8 +524,8 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
     reuse = Reuse()  # parsed articles and page records kept in memory between rebuilds
     reuse.changes = Changes()  # what the watcher reports, once armed: files not to check
     first = [True]
-    # re-indexes for search what rebuilds changed, in the background; started after the
-    # first build (which indexes everything itself), so that build forks no thread
+    # indexes for search in the background what each build changed, everything after the first
+    # (the server answers meanwhile); started after that build, so that it forks no thread
     refresher: list[Refresher] = []
 
     def run() -> str:
@@ -533,7 +543,7 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
             images_dir=options.site.resolve() / ".newsgen" / "cache" / "images",  # `build`'s
             search_dir=search_dir(options.site),  # served beside the output, never carried
             reuse=reuse,
-            search=first[0],  # Pagefind takes seconds: rebuilds keep the first build's index
+            search=False,  # Pagefind takes seconds (30 s at 10,000 articles): in the background
         )
         first[0] = False
         started = time.perf_counter()
@@ -542,7 +552,10 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
         seconds = time.perf_counter() - started
         if result.search_plan is not None:
             if not refresher:
-                refresher.append(Refresher(output, search_dir(options.site), options.log))
+                cores = options.jobs if options.jobs > 1 else os.cpu_count() or 1
+                refresher.append(
+                    Refresher(output, search_dir(options.site), options.log, jobs=cores)
+                )
             refresher[0].submit(result.search_plan)
         return (
             f"built {result.articles} articles: {result.written} files written, "
@@ -600,6 +613,8 @@ def start(options: ServeOptions) -> Running:
     server = PreviewServer((options.host, options.port), preview, options.long_poll)
     url = public_url(options.host, server.port)
     preview.builder = make_builder(dataclasses.replace(options, site=site), output, url)
+    refreshers: list[Refresher] = getattr(preview.builder, "refresher", [])
+    preview.indexing = lambda: bool(refreshers) and not refreshers[0].idle
     preview.on_build.append(lambda state: _report(state, options.log))
     preview.rebuild()
     if preview.state.ok:

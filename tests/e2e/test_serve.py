@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -301,6 +302,7 @@ def test_the_first_save_updates_a_spare_output_in_place(live: Running) -> None:
 def test_search_index_is_served_from_beside_the_output_and_follows_edits(live: Running) -> None:
     """Rebuilds never carry the index's files from output to output: it lives in its own folder,
     and the shard holding an edited article is re-indexed in the background."""
+    assert wait_for(lambda: get(live, "/pagefind/shards.json")[0] == 200, timeout=60)
     shards = json.loads(get(live, "/pagefind/shards.json")[2])["shards"]
     entry = f"/pagefind/{shards[0]}pagefind-entry.json"
     status, head, body = get(live, entry)
@@ -319,6 +321,44 @@ def test_search_index_is_served_from_beside_the_output_and_follows_edits(live: R
     assert "languages" in json.loads(get(live, entry)[2])
     assert get(live, "/pagefind/pagefind-ui.js")[0] == 200
     assert get(live, "/pagefind/../cache/")[0] == 404
+
+
+@pytest.mark.skipif(not search.available(), reason="Pagefind is not installed")
+def test_pages_are_served_while_the_first_search_index_is_made(
+    site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind takes 30 s at 10,000 articles: the editor must not wait for it to see a page.
+    The search page's first request is told (503) that the index is on its way."""
+    release = threading.Event()
+    real = search._pagefind
+
+    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        assert release.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search, "_pagefind", held)
+    root = site(FILES)
+    with running(ServeOptions(site=root, port=0, now=NOW, log=lambda line: None)) as live:
+        try:
+            assert get(live, SLUG_URL)[0] == 200
+            status, head, body = get(live, "/pagefind/shards.json")
+            assert status == 503 and head["retry-after"] == "3"
+            assert json.loads(body) == {"indexing": True}
+            page = get(live, "/tim-kiem/")[2]
+            assert 'class="search-indexing"' in page
+        finally:
+            release.set()
+        assert wait_for(lambda: get(live, "/pagefind/shards.json")[0] == 200, timeout=60)
+        shards = json.loads(get(live, "/pagefind/shards.json")[2])["shards"]
+        assert get(live, f"/pagefind/{shards[0]}pagefind-entry.json")[0] == 200
+
+
+def test_without_pagefind_the_search_page_is_told_search_is_off(
+    site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "executable", lambda: None)
+    with running(ServeOptions(site=site(FILES), port=0, now=NOW, log=lambda line: None)) as live:
+        assert get(live, "/pagefind/shards.json")[0] == 404
 
 
 def indexed_text(folder: Path) -> str:

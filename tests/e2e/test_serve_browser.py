@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,4 +65,44 @@ def test_page_reloads_with_new_text_and_shows_then_clears_the_overlay(
             sync_api.expect(main).to_contain_text("Đã sửa lỗi.", timeout=15000)
             sync_api.expect(overlay).to_have_count(0)
         finally:
+            browser.close()
+
+
+def test_search_page_says_the_first_index_is_coming_then_shows_results(
+    site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor opening search while the preview makes its first index is told to wait a few
+    seconds, and the results appear by themselves once it is there."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from newsgen import search
+
+    if not search.available():
+        pytest.skip("Pagefind is not installed")
+    release = threading.Event()
+    real = search._pagefind
+
+    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        assert release.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search, "_pagefind", held)
+    root = site({"content/thoi-su/bao-so-3.md": article("Bão số 3", body="Gió giật cấp 12.")})
+    options = ServeOptions(site=root, port=0, now=NOW, log=lambda line: None)
+    with running(options) as live, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page()
+            page.goto(live.url + "tim-kiem/?q=gio%20giat")
+            note = page.locator(".search-indexing")
+            sync_api.expect(note).to_be_visible(timeout=15000)
+            sync_api.expect(page.locator(".search-off")).to_be_hidden()
+            release.set()
+            results = page.locator(".pagefind-ui__result-link")
+            sync_api.expect(results.first).to_be_visible(timeout=30000)
+            assert results.first.get_attribute("href") == "/thoi-su/bao-so-3/"
+            sync_api.expect(note).to_be_hidden()
+        finally:
+            release.set()
             browser.close()

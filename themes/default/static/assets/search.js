@@ -1,6 +1,7 @@
 // The /tim-kiem/ page: Pagefind's UI with Vietnamese labels; ?q= from the header box starts a search.
 // The index is cut into shards by period (shards.json lists them, newest first); the UI searches
-// the first and merges the others, so a reader gets one list of results.
+// the first and merges the others, so a reader gets one list of results. The preview answers 503
+// while it makes its first index: the page says so and asks again.
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -36,7 +37,7 @@
   }
   function off() {
     document.getElementById("search").setAttribute("data-status", "off");
-    document.querySelector(".search-off").hidden = false;
+    show(".search-off", true);
   }
   function empty() {
     var box = document.getElementById("search");
@@ -45,13 +46,26 @@
     note.textContent = "Chưa có bài viết nào để tìm.";
     box.appendChild(note);
   }
+  function show(selector, shown) {
+    var note = document.querySelector(selector); // a theme's own search page may lack it
+    if (note) note.hidden = !shown;
+  }
+  function indexing() {
+    // the preview's first index is on its way (503): say so, and ask again in a few seconds
+    document.getElementById("search").setAttribute("data-status", "indexing");
+    show(".search-indexing", true);
+    setTimeout(load, 3000);
+  }
   function load() {
     fetch(base + "shards.json")
       .then(function (response) {
+        if (response.status === 503) return null;
         if (!response.ok) throw new Error(response.status);
         return response.json();
       })
       .then(function (list) {
+        if (list === null) return indexing();
+        show(".search-indexing", false);
         var shards = list.shards || [];
         if (!shards.length) return empty();
         var script = document.createElement("script");
