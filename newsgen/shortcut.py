@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 RECORD = "last-build.json"
 NEWS_WINDOW = dt.timedelta(days=2)  # an article leaves news-sitemap.xml two days after it appears
+# the reading is forked from this many articles (by the last build): below, it ends before the
+# imports it would overlap (0.1 s), which a build with nothing to do would then wait for
+FORK_FROM = 3_000
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,9 @@ def read(request: BuildRequest, meanwhile: Sequence[Callable[[], object]] = ()) 
 
     Runs before the parsing and rendering stages are even imported: a build with nothing to
     do costs the reading of its sources and little more. With `meanwhile` (what the build does
-    next: imports, loading the cache), a build with a cache folder reads in a forked child and
-    takes those steps at the same time, until the child finds nothing changed.
+    next: imports, loading the cache), a build with a cache folder whose last build counted
+    FORK_FROM articles or more reads in a forked child and takes those steps at the same time,
+    until the child finds nothing changed.
     """
     started = time.perf_counter()
     inputs: _Inputs | None = None
@@ -102,11 +106,6 @@ def read(request: BuildRequest, meanwhile: Sequence[Callable[[], object]] = ()) 
     return Reading(
         inputs.sources, inputs.problems, inputs.folder, inputs.digest, inputs.last, seconds, digests
     )
-
-
-# the reading is forked from this many articles (by the last build): below, it ends before the
-# imports it would overlap (0.1 s), which a build with nothing to do would then wait for
-FORK_FROM = 3_000
 
 
 def _last_articles(folder: Path) -> int:
@@ -156,9 +155,8 @@ def _answer(sent: object) -> _Inputs | None:
 def _hashed_inputs(request: BuildRequest) -> _Inputs:
     """The first stage in the forked reader: its sources go back without their bytes."""
     inputs = _read_inputs(request)
-    if inputs.last is not None:  # a skipped build needs no source: send back less
-        inputs.sources = []
-    inputs.sources = [Source.hashed(s.rel, s.sha256, s.path) for s in inputs.sources]
+    kept = inputs.sources if inputs.last is None else []  # a skipped build needs no source
+    inputs.sources = [Source.hashed(s.rel, s.sha256, s.path) for s in kept]
     return inputs
 
 
