@@ -217,8 +217,12 @@ sys.exit(main(["--lang", "en", "build", "--site", site, "--output", output, "--n
 
 
 def test_builds_reading_in_a_forked_child_match_cold_builds(tmp_path: Path) -> None:
-    """The forked reader sends back paths and hashes; what the build parses must be the same."""
-    site_dir = write_site(tmp_path / "site", _articles())
+    """The forked reader sends back paths and hashes (a photo's too); what the build parses
+    must be the same."""
+    files = _articles()
+    files["content/kinh-te/anh.jpg"] = jpeg(40, 30)
+    _replace_in(files, "content/kinh-te/bai-2.md", "Đoạn mở đầu", "![Ảnh](anh.jpg)\n\nĐoạn mở đầu")
+    site_dir = write_site(tmp_path / "site", files)
     output = tmp_path / "public"
 
     def forked_build() -> str:
@@ -232,8 +236,11 @@ def test_builds_reading_in_a_forked_child_match_cold_builds(tmp_path: Path) -> N
         assert "forked" in done.stderr.split()
         return done.stdout
 
+    def new_photo(site_dir: Path) -> None:
+        (site_dir / "content/kinh-te/anh.jpg").write_bytes(jpeg(60, 40))
+
     assert forked_build().startswith("built 6 articles")
-    for edit in (_edit_body, _add, _delete, _rename, _retitle, _template):
+    for edit in (_edit_body, _add, new_photo, _delete, _rename, _retitle, _template):
         edit(site_dir)
         assert forked_build().startswith("built ")
         _assert_same_as_cold(site_dir, output, tmp_path)
