@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -256,31 +257,48 @@ def test_a_photo_replaced_under_the_same_name_is_published_again(tmp_path: Path)
     assert {k: v[1] for k, v in _photos(cold).items()} == {k: v[1] for k, v in after.items()}
 
 
-def test_the_preview_takes_the_photo_sizes_a_build_made(tmp_path: Path, monkeypatch) -> None:
-    """`newsgen serve` after `newsgen build` does not make every photo's sizes again."""
+@pytest.fixture
+def preview_builder() -> Iterator[Callable[[Path], tuple[Callable[[], str], Path]]]:
+    """Make the preview's builder for a site (no server); its search thread stops afterwards."""
     from newsgen.server import ServeOptions, make_builder, preview_dir
 
+    made: list[Callable[[], str]] = []
+
+    def make(site_dir: Path) -> tuple[Callable[[], str], Path]:
+        options = ServeOptions(site=site_dir, port=0, now=NOW.isoformat(), log=lambda line: None)
+        output = preview_dir(site_dir) / "public"
+        made.append(make_builder(options, output, "http://127.0.0.1:8000/"))
+        return made[-1], output
+
+    yield make
+    for run in made:
+        for refresher in getattr(run, "refresher", []):
+            refresher.close()
+
+
+def test_the_preview_takes_the_photo_sizes_a_build_made(
+    tmp_path: Path, monkeypatch, preview_builder
+) -> None:
+    """`newsgen serve` after `newsgen build` does not make every photo's sizes again."""
     site_dir = write_site(tmp_path / "site", FILES)
     _build(site_dir, tmp_path / "public")
     monkeypatch.setattr(images, "_make", lambda *a: pytest.fail("a photo's sizes were made again"))
-    options = ServeOptions(site=site_dir, port=0, now=NOW.isoformat(), log=lambda line: None)
-    output = preview_dir(site_dir) / "public"
-    make_builder(options, output, "http://127.0.0.1:8000/")()
+    run, output = preview_builder(site_dir)
+    run()
     assert (output / PAGE / "anh-bao-og.jpg").read_bytes() == (
         tmp_path / "public" / PAGE / "anh-bao-og.jpg"
     ).read_bytes()
 
 
-def test_the_preview_follows_a_replaced_photo_reported_or_not(tmp_path: Path, monkeypatch) -> None:
+def test_the_preview_follows_a_replaced_photo_reported_or_not(
+    tmp_path: Path, monkeypatch, preview_builder
+) -> None:
     """Rebuilds trust the watcher for photos; a lost report is caught by the idle check."""
     from newsgen import sources
-    from newsgen.server import ServeOptions, make_builder, preview_dir
 
     monkeypatch.setattr(sources, "_RACY_NS", -1)  # trust files saved a moment ago
     site_dir = write_site(tmp_path / "site", FILES)
-    options = ServeOptions(site=site_dir, port=0, now=NOW.isoformat(), log=lambda line: None)
-    output = preview_dir(site_dir) / "public"
-    run = make_builder(options, output, "http://127.0.0.1:8000/")
+    run, output = preview_builder(site_dir)
     run()
     reuse = run.reuse  # type: ignore[attr-defined]
     reuse.changes.arm()
@@ -302,16 +320,13 @@ def test_the_preview_follows_a_replaced_photo_reported_or_not(tmp_path: Path, mo
 
 
 def test_a_preview_save_takes_its_photos_as_the_last_build_left_them(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, monkeypatch, preview_builder
 ) -> None:
     from newsgen import site, sources
-    from newsgen.server import ServeOptions, make_builder, preview_dir
 
     monkeypatch.setattr(sources, "_RACY_NS", -1)
     site_dir = write_site(tmp_path / "site", FILES)
-    options = ServeOptions(site=site_dir, port=0, now=NOW.isoformat(), log=lambda line: None)
-    output = preview_dir(site_dir) / "public"
-    run = make_builder(options, output, "http://127.0.0.1:8000/")
+    run, output = preview_builder(site_dir)
     run()
     run.reuse.changes.arm()  # type: ignore[attr-defined]
     run()
