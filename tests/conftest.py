@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,6 +56,21 @@ def article(
     lines += [f"{key}: {value}" for key, value in extra.items()]
     lines += ["---", "", body, ""]
     return "\n".join(lines)
+
+
+def hold_pagefind(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Make every Pagefind run wait until the returned event is set (60 s at most)."""
+    from newsgen import search
+
+    release = threading.Event()
+    real = search._pagefind
+
+    def held(*args: Any, **kwargs: Any) -> None:
+        assert release.wait(60)
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(search, "_pagefind", held)
+    return release
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 from newsgen import search
 from newsgen.output import spare_path
 from newsgen.server import Running, ServeOptions, preview_dir, running
-from tests.conftest import NOW, REPO, article, write_site
+from tests.conftest import NOW, REPO, article, hold_pagefind, write_site
 
 SLUG_URL = "/thoi-su/bao-so-3/"
 FILES = {
@@ -329,14 +328,7 @@ def test_pages_are_served_while_the_first_search_index_is_made(
 ) -> None:
     """Pagefind takes 30 s at 10,000 articles: the editor must not wait for it to see a page.
     The search page's first request is told (503) that the index is on its way."""
-    release = threading.Event()
-    real = search._pagefind
-
-    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
-        assert release.wait(60)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(search, "_pagefind", held)
+    release = hold_pagefind(monkeypatch)
     root = site(FILES)
     with running(ServeOptions(site=root, port=0, now=NOW, log=lambda line: None)) as live:
         try:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from newsgen.server import ServeOptions, running
-from tests.conftest import NOW, article
+from tests.conftest import NOW, article, hold_pagefind
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [
@@ -78,14 +77,7 @@ def test_search_page_says_the_first_index_is_coming_then_shows_results(
 
     if not search.available():
         pytest.skip("Pagefind is not installed")
-    release = threading.Event()
-    real = search._pagefind
-
-    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
-        assert release.wait(60)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(search, "_pagefind", held)
+    release = hold_pagefind(monkeypatch)
     root = site({"content/thoi-su/bao-so-3.md": article("Bão số 3", body="Gió giật cấp 12.")})
     options = ServeOptions(site=root, port=0, now=NOW, log=lambda line: None)
     with running(options) as live, sync_api.sync_playwright() as pw:
