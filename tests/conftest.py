@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,25 @@ def hold_pagefind(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
 
     monkeypatch.setattr(search, "_pagefind", held)
     return release
+
+
+@pytest.fixture
+def preview_builder() -> Iterator[Callable[[Path], tuple[Callable[[], str], Path]]]:
+    """Make the preview's builder for a site (no server); its search thread stops afterwards."""
+    from newsgen.server import ServeOptions, make_builder, preview_dir
+
+    made: list[Callable[[], str]] = []
+
+    def make(site_dir: Path) -> tuple[Callable[[], str], Path]:
+        options = ServeOptions(site=site_dir, port=0, now=NOW, log=lambda line: None)
+        output = preview_dir(site_dir) / "public"
+        made.append(make_builder(options, output, "http://127.0.0.1:8000/"))
+        return made[-1], output
+
+    yield make
+    for run in made:
+        for refresher in getattr(run, "refresher", []):
+            refresher.close()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -255,25 +254,6 @@ def test_a_photo_replaced_under_the_same_name_is_published_again(tmp_path: Path)
     cold = tmp_path / "cold"
     _build(site_dir, cold, no_cache=True)
     assert {k: v[1] for k, v in _photos(cold).items()} == {k: v[1] for k, v in after.items()}
-
-
-@pytest.fixture
-def preview_builder() -> Iterator[Callable[[Path], tuple[Callable[[], str], Path]]]:
-    """Make the preview's builder for a site (no server); its search thread stops afterwards."""
-    from newsgen.server import ServeOptions, make_builder, preview_dir
-
-    made: list[Callable[[], str]] = []
-
-    def make(site_dir: Path) -> tuple[Callable[[], str], Path]:
-        options = ServeOptions(site=site_dir, port=0, now=NOW.isoformat(), log=lambda line: None)
-        output = preview_dir(site_dir) / "public"
-        made.append(make_builder(options, output, "http://127.0.0.1:8000/"))
-        return made[-1], output
-
-    yield make
-    for run in made:
-        for refresher in getattr(run, "refresher", []):
-            refresher.close()
 
 
 def test_the_preview_takes_the_photo_sizes_a_build_made(
