@@ -137,6 +137,22 @@ class Preview:
             hook(state)
         return state
 
+    def prepare(self) -> None:
+        """Build again what the last build built, unreported and without holding requests back.
+
+        The spare output the first save updates in place is the one the first build retired:
+        missing on a first run, or a whole site behind after a code or template change. This
+        build (the same pages, swapped in whole) brings it up to date while the first pages are
+        served, so the first save does not relink 14,000 files; a save meanwhile waits for it.
+        """
+        with self._build_lock:
+            try:
+                self.builder()
+            except (BuildFailed, NewsgenError, OSError):
+                pass  # the next save's build reports whatever is wrong
+            except Exception:  # a bug must not kill the preview
+                traceback.print_exc()
+
     def _record(self, problems: tuple[Problem, ...], summary: str) -> None:
         """Bump the version when the browser has something new to show."""
         old = self.state
@@ -516,7 +532,7 @@ def public_url(host: str, port: int) -> str:
 
 def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable[[], str]:
     """Return a function that builds the site once through the same path CI uses."""
-    from .cache import Reuse
+    from .cache import Reuse, seed_parsed
     from .config import load_config
     from .request import BuildRequest, build_time
     from .site import build
@@ -545,6 +561,10 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
             reuse=reuse,
             search=False,  # Pagefind takes seconds (30 s at 10,000 articles): in the background
         )
+        own = request.cache_folder
+        # after `newsgen build`, what it parsed is not parsed again
+        if first[0] and own is not None:
+            seed_parsed(own, options.site.resolve() / ".newsgen" / "cache")
         first[0] = False
         started = time.perf_counter()
         with refresher[0].lock if refresher else nullcontext():
@@ -588,9 +608,12 @@ class Running:
     debouncer: Debouncer
     url: str
     thread: threading.Thread
+    preparing: threading.Thread | None = None  # the start-up's second build (Preview.prepare)
 
     def close(self) -> None:
         """Stop watching, stop serving, release waiting requests, save the page records."""
+        if self.preparing is not None:
+            self.preparing.join()  # its records are saved below
         self.watcher.stop()
         self.debouncer.close()
         flush = getattr(self.preview.builder, "flush", None)
@@ -617,14 +640,7 @@ def start(options: ServeOptions) -> Running:
     preview.indexing = lambda: bool(refreshers) and not refreshers[0].idle
     preview.on_build.append(lambda state: _report(state, options.log))
     preview.rebuild()
-    if preview.state.ok:
-        # The spare output the first save updates in place is the one the first build
-        # retired: missing on a first run, or a whole site behind after a code or template
-        # change. A second build (the same pages, nothing to report), before anyone is
-        # served, brings it up to date, so the first save does not relink 14,000 files.
-        with suppress(BuildFailed, NewsgenError, OSError):
-            preview.builder()
-    # What the start-up builds keep (the parsed site, its index) lives as long as the preview:
+    # What the first build keeps (the parsed site, its index) lives as long as the preview:
     # collected once here and then left out of the collections between saves (0.3 s each).
     gc.collect()
     gc.freeze()
@@ -632,6 +648,10 @@ def start(options: ServeOptions) -> Running:
         target=server.serve_forever, args=(0.05,), name="newsgen-http", daemon=True
     )
     thread.start()
+    preparing = None
+    if preview.state.ok:  # the spare output, brought up to date while pages are served
+        preparing = threading.Thread(target=preview.prepare, name="newsgen-prepare", daemon=True)
+        preparing.start()
     watcher: Watcher
 
     def rebuild() -> None:
@@ -664,7 +684,7 @@ def start(options: ServeOptions) -> Running:
         # inotify reports every change from now on (a build still checks everything first);
         # polling already stats every file twice a second, and reports late
         changes.arm()
-    return Running(server, preview, watcher, debouncer, url, thread)
+    return Running(server, preview, watcher, debouncer, url, thread, preparing)
 
 
 def _collect_garbage() -> None:

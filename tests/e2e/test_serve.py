@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -94,6 +95,8 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     """One preview server for the tests that only read, with a sentinel planted around it."""
     root = write_site(tmp_path_factory.mktemp("shared") / "site", FILES)
     with running(ServeOptions(site=root, port=0, now=NOW, log=lambda line: None)) as server:
+        if server.preparing is not None:
+            server.preparing.join()  # it swaps the output in whole: plant in the one it leaves
         plant(server.preview.output, tmp_path_factory.mktemp("outside"))
         yield server
 
@@ -293,8 +296,46 @@ def test_a_change_the_watcher_failed_to_report_is_built_once_idle(
 def test_the_first_save_updates_a_spare_output_in_place(live: Running) -> None:
     """Start-up leaves a spare output beside the preview's, so no save rebuilds every folder."""
     output = preview_dir(live.watcher.site) / "public"
+    assert live.preparing is not None
+    live.preparing.join(30)
     assert spare_path(output).is_dir()
     assert live.preview.state.builds == 1  # the preparatory build is not reported
+
+
+def test_pages_are_served_while_the_start_up_prepares_the_spare_output(
+    site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Making the spare output's 14,000 folders takes seconds: the editor does not wait for it,
+    and a save meanwhile is built after it."""
+    from newsgen import site as sitelib
+
+    release, calls, real = threading.Event(), [], sitelib.build
+
+    def held(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 2:  # the preparatory build
+            assert release.wait(30)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sitelib, "build", held)
+    root = site(FILES)
+    with running(ServeOptions(site=root, port=0, now=NOW, log=lambda line: None)) as live:
+        try:
+            assert wait_for(lambda: len(calls) == 2)
+            status, _, body = get(live, SLUG_URL)
+            assert status == 200 and "Gió giật cấp 12." in body
+            assert not spare_path(live.preview.output).is_dir()
+            edit(
+                root / "content/thoi-su/bao-so-3.md",
+                article("Bão số 3", body="Tin mới.", slug="bao-so-3"),
+            )
+            time.sleep(0.5)  # the save's build waits for the preparatory one
+            assert len(calls) == 2
+        finally:
+            release.set()
+        assert wait_for(lambda: "Tin mới." in get(live, SLUG_URL)[2])
+        assert spare_path(live.preview.output).is_dir()
+        assert live.preview.state.builds == 2
 
 
 @pytest.mark.skipif(not search.available(), reason="Pagefind is not installed")
