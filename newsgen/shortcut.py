@@ -278,7 +278,7 @@ def valid_until(
 
     # every moment an article's date brings lies within `span` of it: older articles bring
     # none (one comparison each instead of three datetimes, 0.06 s at 10,000 articles)
-    span = max(NEWS_WINDOW, dt.timedelta(days=RECENT_DAYS)) if search_tz else NEWS_WINDOW
+    span = NEWS_WINDOW if search_tz is None else max(NEWS_WINDOW, dt.timedelta(days=RECENT_DAYS))
     since = now - span
     later = [a.expires for a in articles if a.expires is not None and a.expires > now]
     for article in articles:
