@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ from newsgen.shortcut import NEWS_WINDOW, valid_until
 
 NOW = dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.UTC)
 HANOI = dt.timezone(dt.timedelta(hours=7))
+BERLIN = ZoneInfo("Europe/Berlin")  # clocks go back on 26/10/2025
 
 
 def _every_moment(
@@ -43,7 +45,7 @@ offsets = st.integers(-10 * 24 * 60, 3 * 24 * 60)
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.tuples(offsets, st.none() | offsets), max_size=12),
-    st.sampled_from([None, HANOI, dt.UTC]),
+    st.sampled_from([None, HANOI, dt.UTC, BERLIN]),
 )
 def test_the_next_change_is_the_first_future_moment_of_any_article(
     items: list[tuple[int, int | None]], tz: dt.tzinfo | None
@@ -75,3 +77,14 @@ def test_an_article_about_to_leave_the_news_sitemap_is_still_counted() -> None:
     leaving = _article(-2 * 24 * 60 + 30, None)  # two days old in half an hour
     assert valid_until([leaving], NOW, False) == NOW + dt.timedelta(minutes=30)
     assert valid_until([leaving], NOW, False, dt.UTC) == NOW + dt.timedelta(minutes=30)
+
+
+def test_a_day_leaving_the_recent_shards_when_the_clocks_went_back_is_counted() -> None:
+    # Saturday 00:30 in Berlin; its day leaves the recent shards at Monday's midnight, 49.5
+    # hours later since Sunday had 25 hours
+    published = dt.datetime(2025, 10, 25, 0, 30, tzinfo=BERLIN)
+    article = SimpleNamespace(date=published, expires=None)
+    now = dt.datetime(2025, 10, 26, 22, 45, tzinfo=dt.UTC)
+    midnight = dt.datetime(2025, 10, 27, 0, 0, tzinfo=BERLIN)
+    assert valid_until([article], now, False, BERLIN) == midnight
+    assert valid_until([article], now, False, BERLIN) == _every_moment([article], now, BERLIN)
