@@ -176,9 +176,12 @@ class Reuse:
 class BuildCache:
     """The caches one build reads and updates: a folder, a Reuse object, both, or neither."""
 
-    def __init__(self, folder: Path | None, reuse: Reuse | None = None) -> None:
+    def __init__(
+        self, folder: Path | None, reuse: Reuse | None = None, seed: Path | None = None
+    ) -> None:
         self.folder = folder
         self.reuse = reuse
+        self._seed = seed  # a cache folder whose parse rows may be copied (seed_parsed)
         self._db: sqlite3.Connection | None = None
         self._terms: dict[str, bytes] = {}  # this build's new parses: digest -> pickled terms
         self._last: tuple[str, tuple[dict[str, PageRecord], Any]] | None = None  # last_build()
@@ -218,6 +221,9 @@ class BuildCache:
         if self._db is None or len(found) == len(keys):
             return found
         missing = [k for k in keys if k not in found]
+        if self._seed is not None and self.folder is not None:
+            seed_parsed(self.folder, self._seed, missing)
+            self._seed = None
         if self.reuse is None:  # a new process: most of the site from the snapshot
             found.update(self._from_snapshot(missing))
             missing = [k for k in missing if k not in found]
@@ -586,36 +592,34 @@ def _write_atomically(path: Path, value: object) -> None:
         os.replace(temp, path)
 
 
-def seed_parsed(folder: Path, source: Path) -> int:
-    """Copy into `folder`'s parse table the rows it lacks from another cache folder's table.
+def seed_parsed(folder: Path, source: Path, keys: Sequence[str]) -> int:
+    """Copy into `folder`'s parse table the rows of `keys` it lacks from `source`'s table.
 
     The preview keeps its own cache; on its first start after a `newsgen build` it would parse
     every article again (most of a 30 s start at 10,000 articles). A row's key holds all its
     parse depends on (code, parsing configuration, path and bytes of the source), so a copied
-    row serves only the parse this process would have made; rows no build asks for are
-    dropped by the next build, as any stale row. Returns how many rows were copied (0 when
-    `source` has no table, one of another layout, or it cannot be read: nothing is lost but
-    time).
+    row serves only the parse this build would have made; only the keys it asks for are
+    copied, so a restart (its own table full) or a build for another base path (other keys)
+    copies nothing. Returns how many rows were copied (0 when `source` has no table, one of
+    another layout, or cannot be read: nothing is lost but time).
     """
     mine, theirs = folder / _PARSED_DB, source / _PARSED_DB
     try:
-        if not theirs.is_file() or (mine.exists() and mine.samefile(theirs)):
+        if not keys or not theirs.is_file() or not mine.is_file() or mine.samefile(theirs):
             return 0
-        folder.mkdir(parents=True, exist_ok=True)
-        _open_db(mine).close()  # the table, created if need be
-        db = sqlite3.connect(f"{mine.resolve().as_uri()}", uri=True, isolation_level=None)
+        db = sqlite3.connect(mine.resolve().as_uri(), uri=True, isolation_level=None)
     except (OSError, sqlite3.Error):
         return 0
     try:
         # read-only: a build writing its own cache meanwhile is never disturbed
         db.execute("ATTACH DATABASE ? AS seed", (f"{theirs.resolve().as_uri()}?mode=ro",))
-        layout = "SELECT name, type FROM pragma_table_info('parsed', '{}') ORDER BY cid"
-        if list(db.execute(layout.format("seed"))) != list(db.execute(layout.format("main"))):
-            return 0
-        columns = "key, deps, parsed, digest, terms, body"
+        db.execute("CREATE TEMP TABLE wanted (key TEXT PRIMARY KEY)")
+        db.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", [(k,) for k in keys])
+        columns = "key, deps, parsed, digest, terms, body"  # a table of another layout fails
         copied = db.execute(
             f"INSERT INTO main.parsed ({columns}) SELECT {columns} FROM seed.parsed"
-            " WHERE key NOT IN (SELECT key FROM main.parsed)"
+            " WHERE key IN (SELECT key FROM temp.wanted)"
+            " AND key NOT IN (SELECT key FROM main.parsed)"
         ).rowcount
         return max(copied, 0)
     except sqlite3.Error:

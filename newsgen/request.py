@@ -42,6 +42,9 @@ class BuildRequest:
     # published photo sizes, keyed by the photo's bytes: None keeps them in <cache>/images; the
     # preview shares the site's, so its first start does not make 10,000 photos' sizes again
     images_dir: Path | None = None
+    # another cache folder whose parses this build may copy into its own (the preview's first
+    # build takes those of the site's `newsgen build`: the same keys, the same parses)
+    parses_from: Path | None = None
     ending: bool = False  # the process exits after this build (`newsgen build`): see leave()
 
     @property

@@ -532,7 +532,7 @@ def public_url(host: str, port: int) -> str:
 
 def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable[[], str]:
     """Return a function that builds the site once through the same path CI uses."""
-    from .cache import Reuse, seed_parsed
+    from .cache import Reuse
     from .config import load_config
     from .request import BuildRequest, build_time
     from .site import build
@@ -560,11 +560,9 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
             search_dir=search_dir(options.site),  # served beside the output, never carried
             reuse=reuse,
             search=False,  # Pagefind takes seconds (30 s at 10,000 articles): in the background
+            # after `newsgen build`, what it parsed is not parsed again (cache.seed_parsed)
+            parses_from=options.site.resolve() / ".newsgen" / "cache" if first[0] else None,
         )
-        own = request.cache_folder
-        # after `newsgen build`, what it parsed is not parsed again
-        if first[0] and own is not None:
-            seed_parsed(own, options.site.resolve() / ".newsgen" / "cache")
         first[0] = False
         started = time.perf_counter()
         with refresher[0].lock if refresher else nullcontext():

@@ -79,7 +79,7 @@ def build(request: BuildRequest, reading: shortcut.Reading | None = None) -> Bui
 
 def open_cache(request: BuildRequest) -> BuildCache:
     """Open the build's cache: the folder (unless --no-cache) and the in-memory Reuse, if any."""
-    return BuildCache(request.cache_folder, request.reuse)
+    return BuildCache(request.cache_folder, request.reuse, request.parses_from)
 
 
 def _run(

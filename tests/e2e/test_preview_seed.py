@@ -86,6 +86,45 @@ def test_an_article_saved_after_the_build_is_parsed_again_and_shown(
     assert "lần thứ hai" in text_of(body)
 
 
+def _copies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record how many rows each seeding copied."""
+    copies: list[int] = []
+    real = cache.seed_parsed
+
+    def recording(*args: Any) -> int:
+        copies.append(real(*args))
+        return copies[-1]
+
+    monkeypatch.setattr(cache, "seed_parsed", recording)
+    return copies
+
+
+def _rows(site_dir: Path) -> int:
+    db = sqlite3.connect(preview_dir(site_dir) / "cache" / "articles.sqlite")
+    try:
+        return int(db.execute("SELECT count(*) FROM parsed").fetchone()[0])
+    finally:
+        db.close()
+
+
+def test_a_restart_copies_nothing(
+    tmp_path: Path,
+    build: Callable[..., tuple[int, str, str]],
+    monkeypatch,
+    preview_builder: Builder,
+) -> None:
+    site_dir = write_site(tmp_path / "site", FILES)
+    assert build(site_dir)[0] == 0
+    copies = _copies(monkeypatch)
+    run, _ = preview_builder(site_dir)
+    run()
+    run.flush()  # type: ignore[attr-defined]  # what the preview does when it stops
+    run, _ = preview_builder(site_dir)
+    run()
+    assert copies == [len(FILES), 0]
+    assert _rows(site_dir) == len(FILES)
+
+
 def test_parses_for_another_base_path_are_not_taken(
     tmp_path: Path,
     build: Callable[..., tuple[int, str, str]],
@@ -96,25 +135,37 @@ def test_parses_for_another_base_path_are_not_taken(
     config = "title: Báo Thử\nbase_url: https://bao.example/tin/\n"
     site_dir = write_site(tmp_path / "site", FILES, config)
     assert build(site_dir)[0] == 0
-    parsed = _parses(monkeypatch)
+    parsed, copies = _parses(monkeypatch), _copies(monkeypatch)
     run, _ = preview_builder(site_dir)  # the preview serves the site at /
     run()
     assert len(parsed) == len(FILES)
+    assert copies == [0]  # none of the build's rows is copied in, to be dropped again
+    assert _rows(site_dir) == len(FILES)
 
 
 def test_a_cache_of_another_layout_or_unreadable_is_ignored(tmp_path: Path) -> None:
     theirs, mine = tmp_path / "build-cache", tmp_path / "preview-cache"
+    cache.BuildCache(mine).close()  # the preview's table, empty
     theirs.mkdir()
     db = sqlite3.connect(theirs / "articles.sqlite")
     db.execute("CREATE TABLE parsed (key TEXT PRIMARY KEY, parsed BLOB)")
     db.execute("INSERT INTO parsed VALUES ('k', x'00')")
     db.commit()
     db.close()
-    assert cache.seed_parsed(mine, theirs) == 0
-    assert cache.seed_parsed(mine, tmp_path / "nowhere") == 0
+    assert cache.seed_parsed(mine, theirs, ["k"]) == 0
+    assert cache.seed_parsed(mine, tmp_path / "nowhere", ["k"]) == 0
     (theirs / "articles.sqlite").write_bytes(b"not a database at all" * 100)
-    assert cache.seed_parsed(mine, theirs) == 0
-    assert cache.seed_parsed(mine, mine) == 0
+    assert cache.seed_parsed(mine, theirs, ["k"]) == 0
+    assert cache.seed_parsed(mine, mine, ["k"]) == 0
+    shutil.rmtree(theirs)
+    cache.BuildCache(theirs).close()  # the same layout: its row is copied once, when asked for
+    db = sqlite3.connect(theirs / "articles.sqlite")
+    db.execute("INSERT INTO parsed VALUES ('k', x'00', x'00', 'd', x'00', 'body')")
+    db.commit()
+    db.close()
+    assert cache.seed_parsed(mine, theirs, ["other"]) == 0
+    assert cache.seed_parsed(mine, theirs, ["k", "other"]) == 1
+    assert cache.seed_parsed(mine, theirs, ["k"]) == 0
 
 
 def test_the_preview_still_starts_when_the_build_cache_is_gone_midway(
@@ -126,4 +177,4 @@ def test_the_preview_still_starts_when_the_build_cache_is_gone_midway(
     shutil.rmtree(site_dir / ".newsgen" / "cache")
     run()
     assert (output / "kinh-te" / "gia-dien-tang-dot-0" / "index.html").is_file()
-    assert (preview_dir(site_dir) / "cache" / "articles.sqlite").is_file()
+    assert _rows(site_dir) == len(FILES)
