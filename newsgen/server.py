@@ -117,41 +117,49 @@ class Preview:
         with self._build_lock:
             with self._cond:
                 self.building = True
-            problems: tuple[Problem, ...] = ()
-            summary = ""
-            try:
-                summary = self.builder()
-            except BuildFailed as failed:
-                problems = tuple(failed.problems) or (Problem("", 0, "", str(failed)),)
-            except NewsgenError as exc:
-                problems = (exc.at(""),)
-            except Exception as exc:  # a bug must not kill the preview: show it instead
-                traceback.print_exc()
-                problems = (Problem("newsgen", 0, "", f"internal error: {exc!r}"),)
-            with self._cond:
-                self._record(problems, summary)
-                self.building = False
-                self._cond.notify_all()
-                state = dataclasses.replace(self.state)
+            problems, summary = self._run_builder()
+            state = self._report(problems, summary)
         for hook in list(self.on_build):
             hook(state)
         return state
 
     def prepare(self) -> None:
-        """Build again what the last build built, unreported and without holding requests back.
+        """Build again what the last build built, without holding requests back.
 
         The spare output the first save updates in place is the one the first build retired:
         missing on a first run, or a whole site behind after a code or template change. This
         build (the same pages, swapped in whole) brings it up to date while the first pages are
         served, so the first save does not relink 14,000 files; a save meanwhile waits for it.
+        It is reported only if it wrote pages (a file saved before the watcher ran) or failed:
+        open pages then reload, or show why.
         """
         with self._build_lock:
-            try:
-                self.builder()
-            except (BuildFailed, NewsgenError, OSError):
-                pass  # the next save's build reports whatever is wrong
-            except Exception:  # a bug must not kill the preview
-                traceback.print_exc()
+            problems, summary = self._run_builder()
+            if not problems and not getattr(self.builder, "wrote", 0):
+                return
+            state = self._report(problems, summary)
+        for hook in list(self.on_build):
+            hook(state)
+
+    def _run_builder(self) -> tuple[tuple[Problem, ...], str]:
+        """Run the builder once: its summary, or every problem it found."""
+        try:
+            return (), self.builder()
+        except BuildFailed as failed:
+            return tuple(failed.problems) or (Problem("", 0, "", str(failed)),), ""
+        except NewsgenError as exc:
+            return (exc.at(""),), ""
+        except Exception as exc:  # a bug must not kill the preview: show it instead
+            traceback.print_exc()
+            return (Problem("newsgen", 0, "", f"internal error: {exc!r}"),), ""
+
+    def _report(self, problems: tuple[Problem, ...], summary: str) -> State:
+        """Record a build's outcome and wake the requests waiting for it."""
+        with self._cond:
+            self._record(problems, summary)
+            self.building = False
+            self._cond.notify_all()
+            return dataclasses.replace(self.state)
 
     def _record(self, problems: tuple[Problem, ...], summary: str) -> None:
         """Bump the version when the browser has something new to show."""
@@ -451,6 +459,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         preview = self.server.preview
         state = preview.snapshot()
         found = resolve(preview.root_for(path), path, query)
+        if found.file is None and not found.redirect and _between_renames(preview.output):
+            found = resolve(preview.root_for(path), path, query)
         if found.redirect:
             self._send(
                 HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", {"Location": found.redirect}
@@ -575,6 +585,7 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
                     Refresher(output, search_dir(options.site), options.log, jobs=cores)
                 )
             refresher[0].submit(result.search_plan)
+        run.wrote = result.written  # type: ignore[attr-defined]  # for Preview.prepare
         return (
             f"built {result.articles} articles: {result.written} files written, "
             f"{result.unchanged} unchanged, {seconds:.2f} s"
@@ -584,6 +595,21 @@ def make_builder(options: ServeOptions, output: Path, base_url: str) -> Callable
     run.reuse = reuse  # type: ignore[attr-defined]  # for the watcher's reports and the check
     run.refresher = refresher  # type: ignore[attr-defined]  # for tests: idle, refreshed
     return run
+
+
+def _between_renames(output: Path, patience: float = 1.0) -> bool:
+    """Wait while the output folder is missing; tell whether it was (then look again).
+
+    Where two folders cannot be exchanged in one step (no Linux renameat2), a swap is two
+    renames with no output between them. The builds after a save hold requests back until they
+    end; the start-up's second build (Preview.prepare) does not, so a request can fall there.
+    """
+    if output.is_dir():
+        return False
+    deadline = time.monotonic() + patience
+    while not output.is_dir() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return True
 
 
 def theme_folders(site: Path) -> list[Path]:

@@ -298,8 +298,65 @@ def test_the_first_save_updates_a_spare_output_in_place(live: Running) -> None:
     output = preview_dir(live.watcher.site) / "public"
     assert live.preparing is not None
     live.preparing.join(30)
+    assert not live.preparing.is_alive()
     assert spare_path(output).is_dir()
     assert live.preview.state.builds == 1  # the preparatory build is not reported
+
+
+def test_a_save_before_the_watcher_runs_reaches_the_open_pages(
+    site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file saved after the first build, before the watcher runs, is found by the start-up's
+    second build, which then tells open pages to reload (no event will ever come for it)."""
+    from newsgen import site as sitelib
+
+    calls, real = [], sitelib.build
+
+    def saving_after_the_first(*args: object, **kwargs: object) -> object:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        calls.append(1)
+        if len(calls) == 1:
+            edit(
+                root / "content/thoi-su/bao-so-3.md",
+                article("Bão số 3", body="Tin sớm.", slug="bao-so-3"),
+            )
+        return result
+
+    monkeypatch.setattr(sitelib, "build", saving_after_the_first)
+    root = site(FILES)
+    with running(ServeOptions(site=root, port=0, now=NOW, log=lambda line: None)) as live:
+        assert live.preparing is not None
+        live.preparing.join(30)
+        assert "Tin sớm." in get(live, SLUG_URL)[2]
+        assert live.preview.state.version == 2 and live.preview.state.ok
+
+
+def test_no_page_is_missing_while_the_start_up_swaps_without_an_atomic_exchange(
+    site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without renameat2 (macOS), a swap is two renames: a request between them waits."""
+    import os as real_os
+    import types
+
+    from newsgen import output as outputlib
+
+    monkeypatch.setattr(outputlib, "_exchange", lambda a, b: False)
+    gap = threading.Event()
+
+    def replace(a: Path, b: Path) -> None:
+        real_os.replace(a, b)
+        if Path(b) == spare_path(Path(a)) and Path(a).name == "public":
+            gap.set()  # the output has just moved away: hold the gap open a while
+            time.sleep(0.3)
+
+    slow = types.SimpleNamespace(**{k: getattr(real_os, k) for k in dir(real_os) if k[0] != "_"})
+    slow.replace = replace
+    monkeypatch.setattr(outputlib, "os", slow)
+    root = site(FILES)
+    with running(ServeOptions(site=root, port=0, now=NOW, log=lambda line: None)) as live:
+        assert gap.wait(30)
+        status, _, body = get(live, SLUG_URL)
+        assert status == 200 and "Gió giật cấp 12." in body
 
 
 def test_pages_are_served_while_the_start_up_prepares_the_spare_output(
@@ -335,7 +392,8 @@ def test_pages_are_served_while_the_start_up_prepares_the_spare_output(
             release.set()
         assert wait_for(lambda: "Tin mới." in get(live, SLUG_URL)[2])
         assert spare_path(live.preview.output).is_dir()
-        assert live.preview.state.builds == 2
+        # the preparatory build read the save and reported it; the save's own build follows
+        assert wait_for(lambda: live.preview.state.builds == 3)
 
 
 @pytest.mark.skipif(not search.available(), reason="Pagefind is not installed")
