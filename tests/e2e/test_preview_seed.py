@@ -47,6 +47,14 @@ def _pages(output: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.fixture
+def built_site(tmp_path: Path, build: Callable[..., tuple[int, str, str]]) -> Path:
+    """The site after `newsgen build` (its cache filled)."""
+    site_dir = write_site(tmp_path / "site", FILES)
+    assert build(site_dir)[0] == 0
+    return site_dir
+
+
 def test_the_first_start_after_a_build_parses_nothing_and_builds_the_same_preview(
     tmp_path: Path,
     build: Callable[..., tuple[int, str, str]],
@@ -66,13 +74,9 @@ def test_the_first_start_after_a_build_parses_nothing_and_builds_the_same_previe
 
 
 def test_an_article_saved_after_the_build_is_parsed_again_and_shown(
-    tmp_path: Path,
-    build: Callable[..., tuple[int, str, str]],
-    monkeypatch,
-    preview_builder: Builder,
+    built_site: Path, monkeypatch, preview_builder: Builder
 ) -> None:
-    site_dir = write_site(tmp_path / "site", FILES)
-    assert build(site_dir)[0] == 0
+    site_dir = built_site
     edited = site_dir / "content/kinh-te/gia-dien-2.md"
     edited.write_text(
         edited.read_text(encoding="utf-8").replace("lần 2", "lần thứ hai"), encoding="utf-8"
@@ -107,14 +111,8 @@ def _rows(site_dir: Path) -> int:
         db.close()
 
 
-def test_a_restart_copies_nothing(
-    tmp_path: Path,
-    build: Callable[..., tuple[int, str, str]],
-    monkeypatch,
-    preview_builder: Builder,
-) -> None:
-    site_dir = write_site(tmp_path / "site", FILES)
-    assert build(site_dir)[0] == 0
+def test_a_restart_copies_nothing(built_site: Path, monkeypatch, preview_builder: Builder) -> None:
+    site_dir = built_site
     copies = _copies(monkeypatch)
     run, _ = preview_builder(site_dir)
     run()
@@ -169,10 +167,9 @@ def test_a_cache_of_another_layout_or_unreadable_is_ignored(tmp_path: Path) -> N
 
 
 def test_the_preview_still_starts_when_the_build_cache_is_gone_midway(
-    tmp_path: Path, build: Callable[..., tuple[int, str, str]], preview_builder: Builder
+    built_site: Path, preview_builder: Builder
 ) -> None:
-    site_dir = write_site(tmp_path / "site", FILES)
-    assert build(site_dir)[0] == 0
+    site_dir = built_site
     run, output = preview_builder(site_dir)
     shutil.rmtree(site_dir / ".newsgen" / "cache")
     run()
