@@ -13,6 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 
+def safe() -> bool:
+    """Tell whether this process may fork now: it can, and no other thread runs (a child would
+    inherit whatever locks those threads hold)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
 class Forked:
     """A function running in a child process; its value comes back pickled through a pipe."""
 
@@ -26,7 +32,7 @@ class Forked:
 
         The child leaves with os._exit: it flushes no buffer and runs no cleanup of the parent's.
         """
-        if not hasattr(os, "fork") or threading.active_count() > 1:
+        if not safe():
             return None
         read_end, write_end = os.pipe()
         try:

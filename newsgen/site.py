@@ -12,13 +12,12 @@ import multiprocessing
 import os
 import pickle
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
 
-from . import bodies, libc, markup, preview_search, search, search_input, shortcut
+from . import bodies, forked, libc, markup, preview_search, search, search_input, shortcut
 from . import cache as cachelib
 from . import images as imagelib
 from .cache import BuildCache, Deps, PageRecord
@@ -119,7 +118,7 @@ def _run(
     options_ = Options(request.now, request.drafts, request.future)
     # a long-lived process may run threads (the preview's watcher): it ranks in one process,
     # but for its first build, before any thread starts (10,000 lists: 7 s on one core)
-    forkable = request.reuse is None or threading.active_count() == 1
+    forkable = request.reuse is None or forked.safe()
     ranking_jobs = _jobs(request) if forkable else 1
     index, index_problems = build_index(
         articles, config, options_, carry, cache.terms, ranking_jobs
